@@ -1,0 +1,19 @@
+# Policy targets: warnings and sanitizers, applied to our own targets only.
+add_library(driftd_warnings INTERFACE)
+target_compile_options(driftd_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow
+  -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Woverloaded-virtual)
+if(DRIFTD_WERROR)
+  target_compile_options(driftd_warnings INTERFACE -Werror)
+endif()
+
+add_library(driftd_sanitizers INTERFACE)
+if(DRIFTD_SANITIZE STREQUAL "address")
+  target_compile_options(driftd_sanitizers INTERFACE -fsanitize=address,undefined
+    -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(driftd_sanitizers INTERFACE -fsanitize=address,undefined)
+elseif(DRIFTD_SANITIZE STREQUAL "thread")
+  target_compile_options(driftd_sanitizers INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
+  target_link_options(driftd_sanitizers INTERFACE -fsanitize=thread)
+elseif(NOT DRIFTD_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "DRIFTD_SANITIZE must be '', 'address' or 'thread'")
+endif()
