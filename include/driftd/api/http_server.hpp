@@ -1,0 +1,138 @@
+#pragma once
+// The HTTP front door: a route table over cpp-httplib with everything every route needs
+// done once, in order — routing (404/405), authentication (401), role (403), per-device
+// rate limit (429), content encoding and type (415), a capped body read (413, the cap
+// applying to the inflated size of gzip bodies), then the handler inside the one error
+// boundary that turns ApiError and any other exception into the JSON error shape.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "driftd/util/result.hpp"
+#include "driftd/util/time.hpp"
+
+namespace driftd::api {
+
+enum class Role { device, viewer, admin };
+
+// Parses "device" | "viewer" | "admin".
+std::optional<Role> parse_role(std::string_view text);
+const char* role_name(Role role);
+
+// Who is calling: the token's id, role and, for device tokens, the device id.
+struct Principal {
+  std::int64_t token_id = 0;
+  Role role = Role::viewer;
+  std::string device_id;
+};
+
+// Looks a bearer token up; nothing for unknown or revoked tokens. Must be thread-safe.
+using Authenticator = std::function<std::optional<Principal>(const std::string& token)>;
+
+enum class Access {
+  open,    // no token needed
+  ingest,  // device tokens (for their own device id) and admin tokens
+  read,    // viewer and admin tokens
+  act,     // admin tokens
+};
+
+enum class BodyKind { none, json, optional_json, audio };
+
+// What a handler sees of a request.
+struct Request {
+  std::string method;
+  std::string path;
+  std::map<std::string, std::string> path_params;   // {id} segments of the route pattern
+  std::multimap<std::string, std::string> query;
+  std::string content_type;
+  std::string body;  // decoded (gzip inflated), at most max_body_bytes
+  std::optional<Principal> principal;
+  util::UnixMs received_at = 0;
+  std::string remote_addr;
+
+  // The single value of a query parameter; ApiError 400 when it is repeated.
+  std::optional<std::string> query_param(const std::string& name) const;
+  // Throws ApiError 403 unless the caller may act for `device_id`.
+  void require_device(const std::string& device_id, std::optional<std::size_t> index) const;
+  // Records the device this request acts for, for the request log.
+  mutable std::string log_device;
+};
+
+struct Reply {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  static Reply json(int status, const nlohmann::json& body);
+};
+
+using Handler = std::function<Reply(const Request&)>;
+
+struct Route {
+  std::string method;   // GET, POST, ...
+  std::string pattern;  // "/api/v1/retrains/{id}": literal segments and {name} captures
+  std::string name;     // the route label in metrics and logs
+  Access access = Access::read;
+  BodyKind body = BodyKind::none;
+  Handler handler;
+};
+
+// One finished request, for metrics and the request log.
+struct RequestRecord {
+  std::string method;
+  std::string route;  // Route::name, or "unmatched"
+  std::string path;
+  int status = 0;
+  double seconds = 0;
+  std::string device;
+  std::string error_code;  // the JSON error code for 4xx/5xx answers
+};
+using RequestObserver = std::function<void(const RequestRecord&)>;
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0: any free port
+  int threads = 8;
+  std::int64_t max_body_bytes = 10 * 1024 * 1024;
+  double rate_limit_per_device = 100;  // requests/s per device token; 0 = off
+  std::string tls_cert;
+  std::string tls_key;
+};
+
+// Splits "host:port", "[v6]:port" into host and port. Error for anything else.
+Result<std::pair<std::string, int>> split_listen_address(const std::string& listen);
+
+class HttpServer {
+ public:
+  HttpServer(ServerOptions options, Authenticator authenticator, RequestObserver observer = {});
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Adds a route; call before bind().
+  void add_route(Route route);
+
+  // Binds the listening socket; the port is known afterwards. Error when it cannot bind.
+  Status bind();
+  int port() const;
+
+  // Serves until stop(); returns when the listener has closed and in-flight requests
+  // have been answered.
+  void run();
+
+  // Stops accepting; safe from any thread, idempotent.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace driftd::api

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds driftd and runs the whole test suite: the normal build, then the same tests
+# under AddressSanitizer + UndefinedBehaviorSanitizer. Installs missing Debian packages first.
+#
+#   scripts/test.sh            everything (what CI runs)
+#   SKIP_SANITIZERS=1 scripts/test.sh   the normal build only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+
+scripts/install-deps.sh --extras
+
+echo "== build (RelWithDebInfo)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$jobs"
+echo "== tests"
+(cd build && ctest --output-on-failure -j"$jobs")
+
+if [[ "${SKIP_SANITIZERS:-0}" != "1" ]]; then
+  echo "== build (ASan + UBSan)"
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DDRIFTD_SANITIZE=address \
+        -DCMAKE_CXX_FLAGS="-O1" >/dev/null
+  cmake --build build-asan -j"$jobs"
+  echo "== tests under ASan + UBSan"
+  (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j"$jobs")
+fi
