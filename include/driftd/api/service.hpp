@@ -1,0 +1,24 @@
+#pragma once
+// What the routes share: the config, the store, the metrics. Owned by the daemon, which
+// outlives the HTTP server; the routes only borrow it.
+
+#include "driftd/api/api_error.hpp"
+#include "driftd/config/config.hpp"
+#include "driftd/store/store.hpp"
+#include "driftd/util/metric_names.hpp"
+#include "driftd/util/metrics.hpp"
+
+namespace driftd::api {
+
+struct Service {
+  const config::Config& config;
+  store::Store& store;
+  util::Registry& registry;
+  util::DriftdMetrics metrics;
+};
+
+// The ApiError a store error deserves: storage_unavailable 503, conflict 409,
+// not_found 404, invalid_argument 400, anything else 500.
+ApiError api_error_from_store(const Error& error);
+
+}  // namespace driftd::api

@@ -1,0 +1,61 @@
+#include "driftd/api/api_error.hpp"
+#include "driftd/api/result_validation.hpp"
+#include "driftd/api/routes.hpp"
+#include "driftd/store/devices.hpp"
+#include "driftd/store/results.hpp"
+
+namespace driftd::api {
+
+namespace {
+
+Reply post_results(Service& service, const Request& req) {
+  const auto body = parse_json_body(req.body);
+  const std::size_t width = static_cast<std::size_t>(service.config.features.mfcc.num_cepstral) + 1;
+  auto records = parse_results(body, req.received_at, width);
+  std::vector<store::ResultRecord> batch;
+  batch.reserve(records.size());
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    auto& r = records[i];
+    req.require_device(r.device_id, records.size() > 1 ? std::optional<std::size_t>(i)
+                                                       : std::nullopt);
+    batch.push_back(store::ResultRecord{std::move(r.device_id), std::move(r.result_id),
+                                        std::move(r.model_version), r.timestamp,
+                                        std::move(r.label), r.confidence, std::move(r.scores)});
+  }
+  auto outcome = store::insert_results(service.store, batch, req.received_at);
+  if (!outcome) throw api_error_from_store(outcome.error());
+  service.metrics.results_ingested.inc(static_cast<double>(outcome->accepted));
+  return Reply::json(202, {{"accepted", outcome->accepted}, {"duplicates", outcome->duplicates}});
+}
+
+Reply get_devices(Service& service, const Request& req) {
+  auto devices = store::list_devices(service.store, req.received_at, service.config.drift.window);
+  if (!devices) throw api_error_from_store(devices.error());
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& d : *devices) {
+    list.push_back({{"device_id", d.device_id},
+                    {"last_seen", util::format_rfc3339(d.last_seen)},
+                    {"first_seen", util::format_rfc3339(d.first_seen)},
+                    {"model_version", d.model_version},
+                    {"results", d.results},
+                    {"clips", d.clips},
+                    {"status", d.status}});
+  }
+  return Reply::json(200, {{"devices", std::move(list)}});
+}
+
+}  // namespace
+
+void add_result_routes(HttpServer& server, Service& service) {
+  server.add_route({"POST", "/api/v1/results", "/api/v1/results", Access::ingest, BodyKind::json,
+                    [&service](const Request& req) { return post_results(service, req); }});
+  server.add_route({"GET", "/api/v1/devices", "/api/v1/devices", Access::read, BodyKind::none,
+                    [&service](const Request& req) { return get_devices(service, req); }});
+}
+
+void add_all_routes(HttpServer& server, Service& service) {
+  add_health_routes(server, service);
+  add_result_routes(server, service);
+}
+
+}  // namespace driftd::api

@@ -1,0 +1,179 @@
+#include "driftd/daemon/serve.hpp"
+
+#include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+
+#include <filesystem>
+#include <future>
+#include <thread>
+
+#include "driftd/api/http_server.hpp"
+#include "driftd/api/routes.hpp"
+#include "driftd/api/service.hpp"
+#include "driftd/daemon/signals.hpp"
+#include "driftd/store/store.hpp"
+#include "driftd/store/tokens.hpp"
+#include "driftd/util/metric_names.hpp"
+#include "driftd/util/metrics.hpp"
+#include "driftd/util/secrets.hpp"
+#include "driftd/util/time.hpp"
+
+namespace driftd::daemon {
+
+namespace {
+
+// The main loop wakes at least this often (watchdog pings, shutdown checks).
+constexpr std::chrono::milliseconds k_main_tick{1000};
+
+std::unique_ptr<store::Store> open_store(const config::Config& config) {
+  store::StoreOptions options;
+  options.database = config.storage.database;
+  auto opened = store::Store::open(std::move(options), util::now_ms());
+  if (!opened) {
+    spdlog::error("cannot open the database {}: {}", config.storage.database,
+                  opened.error().message);
+    return nullptr;
+  }
+  auto store = std::move(opened).value();
+  const auto& report = store->migration_report();
+  if (report.applied.empty()) {
+    spdlog::info("database {} at schema version {}", config.storage.database,
+                 report.current_version);
+  } else {
+    spdlog::info("database {} migrated from schema version {} to {}", config.storage.database,
+                 report.previous_version, report.current_version);
+  }
+  return store;
+}
+
+// An admin token must exist for anyone to use the API: at first start, make one and show
+// it once, unless the environment provides one.
+bool ensure_admin_token(store::Store& store, bool env_admin) {
+  if (env_admin) return true;
+  auto has = store::has_admin_token(store);
+  if (!has) {
+    spdlog::error("cannot read tokens: {}", has.error().message);
+    return false;
+  }
+  if (*has) return true;
+  auto created = store::create_token(store, store::Role::admin, "", util::now_ms());
+  if (!created) {
+    spdlog::error("cannot create the first admin token: {}", created.error().message);
+    return false;
+  }
+  spdlog::warn(
+      "no admin token existed: created admin token id {} (shown only this once, store it "
+      "now): {}",
+      created->id, created->token);
+  return true;
+}
+
+api::Authenticator make_authenticator(store::Store& store,
+                                      const std::optional<std::string>& env_admin) {
+  auto auth = std::make_shared<store::TokenAuthenticator>(store, env_admin);
+  return [auth](const std::string& token) -> std::optional<api::Principal> {
+    auto found = auth->authenticate(token, util::now_ms());
+    if (!found) {
+      throw api::ApiError(503, "storage_unavailable",
+                          "tokens cannot be checked now: " + found.error().message);
+    }
+    if (!found->has_value()) return std::nullopt;
+    const auto& p = **found;
+    api::Role role = p.role == store::Role::admin    ? api::Role::admin
+                     : p.role == store::Role::device ? api::Role::device
+                                                     : api::Role::viewer;
+    return api::Principal{p.token_id, role, p.device_id};
+  };
+}
+
+api::ServerOptions server_options(const config::Config& config) {
+  api::ServerOptions o;
+  auto hp = api::split_listen_address(config.server.listen);
+  if (hp) {
+    o.host = hp->first;
+    o.port = hp->second;
+  }
+  o.threads = config.server.threads;
+  o.max_body_bytes = config.server.max_body_bytes;
+  o.rate_limit_per_device = config.server.rate_limit_per_device;
+  o.tls_cert = config.server.tls_cert;
+  o.tls_key = config.server.tls_key;
+  return o;
+}
+
+}  // namespace
+
+int serve(const config::Config& config) {
+  block_stop_signals();
+  name_this_thread("driftd-main");
+
+  auto store = open_store(config);
+  if (!store) return 1;
+
+  const auto env_admin = util::read_secret(config.auth.admin_token_env);
+  if (!ensure_admin_token(*store, env_admin.has_value())) return 1;
+
+  util::Registry registry;
+  api::Service service{config, *store, registry, util::register_driftd_metrics(registry)};
+  const std::filesystem::path db_path = config.storage.database;
+  registry.add_collector([&service, db_path] {
+    std::error_code ec;
+    auto size = std::filesystem::file_size(db_path, ec);
+    if (!ec) service.metrics.database_size_bytes.set(static_cast<double>(size));
+  });
+
+  api::HttpServer server(server_options(config), make_authenticator(*store, env_admin),
+                         api::metrics_observer(service));
+  api::add_all_routes(server, service);
+  if (auto bound = server.bind(); !bound) {
+    spdlog::error("{}", bound.error().message);
+    return 1;
+  }
+  const auto hp = api::split_listen_address(config.server.listen);
+  spdlog::info("driftd {} listening on {}:{}{}", DRIFTD_VERSION, hp ? hp->first : "?",
+               server.port(), config.server.tls_cert.empty() ? "" : " (HTTPS)");
+
+  std::promise<void> server_done;
+  auto server_finished = server_done.get_future();
+  std::thread http_thread([&server, &server_done] {
+    name_this_thread("driftd-http");
+    server.run();
+    server_done.set_value();
+  });
+
+  sd_notify(0, "READY=1\nSTATUS=serving");
+  std::uint64_t watchdog_usec = 0;
+  const bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0;
+  const auto tick = watchdog ? std::min<std::chrono::milliseconds>(
+                                   k_main_tick, std::chrono::milliseconds(watchdog_usec / 2000))
+                             : k_main_tick;
+
+  int signal_number = 0;
+  while (true) {
+    if (auto sig = wait_for_stop_signal(tick)) {
+      signal_number = *sig;
+      break;
+    }
+    if (watchdog) sd_notify(0, "WATCHDOG=1");
+  }
+
+  spdlog::info("received signal {}: stopping (drain deadline {} s)", signal_number,
+               k_drain_deadline_seconds);
+  sd_notify(0, "STOPPING=1\nSTATUS=draining");
+  server.stop();
+  const bool drained = server_finished.wait_for(std::chrono::seconds(k_drain_deadline_seconds)) ==
+                       std::future_status::ready;
+  if (!drained) {
+    spdlog::warn("requests still in flight after {} s: exiting without them",
+                 k_drain_deadline_seconds);
+    store->close();
+    spdlog::shutdown();
+    std::_Exit(0);
+  }
+  http_thread.join();
+  store->close();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace driftd::daemon
