@@ -150,6 +150,17 @@ struct HttpServer::Impl {
         limiter(options.rate_limit_per_device) {}
 
   void install();
+  // True for a body that must not be read at all: too large by its Content-Length, or in
+  // an encoding driftd does not decode.
+  bool must_refuse_unread(const httplib::Request& req) const {
+    if (req.has_header("Content-Encoding")) {
+      const auto enc = req.get_header_value("Content-Encoding");
+      if (enc != "gzip" && enc != "identity") return true;
+    }
+    return req.has_header("Content-Length") &&
+           req.get_header_value<std::uint64_t>("Content-Length") >
+               static_cast<std::uint64_t>(options.max_body_bytes);
+  }
   void dispatch(const httplib::Request& req, httplib::Response& res,
                 const httplib::ContentReader* reader);
   Reply handle(const httplib::Request& req, const httplib::ContentReader* reader,
@@ -224,19 +235,11 @@ void HttpServer::Impl::install() {
     const bool has_length = req.has_header("Content-Length");
     const bool chunked = req.get_header_value("Transfer-Encoding").find("chunked") !=
                          std::string::npos;
-    bool early = false;
-    if (req.has_header("Content-Encoding")) {
-      const auto enc = req.get_header_value("Content-Encoding");
-      if (enc != "gzip" && enc != "identity") early = true;
-    }
-    if (has_length) {
-      const auto len = req.get_header_value<std::uint64_t>("Content-Length");
-      if (len > static_cast<std::uint64_t>(options.max_body_bytes)) early = true;
-    }
     const bool bodyless_post =
         (req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
          req.method == "DELETE") &&
         !has_length && !chunked;
+    const bool early = must_refuse_unread(req);
     if (early || bodyless_post) {
       dispatch(req, res, nullptr);
       // An unread body must not be taken for the next request on this connection.
@@ -244,6 +247,15 @@ void HttpServer::Impl::install() {
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;
+  });
+  // Clients that ask before sending a large body (curl does above 1 MiB) get the refusal
+  // instead of "100 Continue", and so never send what would be refused.
+  svr.set_expect_100_continue_handler([this](const httplib::Request& req,
+                                             httplib::Response& res) {
+    if (!must_refuse_unread(req)) return 100;
+    dispatch(req, res, nullptr);
+    res.set_header("Connection", "close");
+    return res.status;
   });
 
   auto plain = [this](const httplib::Request& req, httplib::Response& res) {

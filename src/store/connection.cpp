@@ -1,0 +1,86 @@
+#include "driftd/store/connection.hpp"
+
+#include <SQLiteCpp/Column.h>
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
+
+#include <stdexcept>
+#include <string>
+
+namespace driftd::store {
+
+namespace {
+
+// The WAL is truncated back to this size after a checkpoint that emptied it.
+constexpr std::int64_t k_journal_size_limit = 64LL * 1024 * 1024;
+
+std::string pragma_text(SQLite::Database& db, const std::string& pragma) {
+  SQLite::Statement query(db, pragma);
+  return query.executeStep() ? query.getColumn(0).getString() : std::string();
+}
+
+}  // namespace
+
+Connection::Connection(const std::filesystem::path& path, ConnectionRole role,
+                       const ConnectionSettings& settings) {
+  const int flags = role == ConnectionRole::writer
+                        ? SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX
+                        : SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX;
+  m_db = std::make_unique<SQLite::Database>(path.string(), flags,
+                                            static_cast<int>(settings.busy_timeout.count()));
+  if (role == ConnectionRole::writer) {
+    if (pragma_text(*m_db, "PRAGMA journal_mode = WAL") != "wal") {
+      throw std::runtime_error("the database cannot use WAL mode (journal_mode stays " +
+                               pragma_text(*m_db, "PRAGMA journal_mode") + ")");
+    }
+    m_db->exec(settings.durability == Durability::full ? "PRAGMA synchronous = FULL"
+                                                       : "PRAGMA synchronous = NORMAL");
+    m_db->exec("PRAGMA journal_size_limit = " + std::to_string(k_journal_size_limit));
+  } else {
+    m_db->exec("PRAGMA query_only = ON");
+  }
+  m_db->exec("PRAGMA foreign_keys = ON");
+}
+
+Connection::~Connection() {
+  release_statements();
+  m_statements.clear();  // statements must be finalized before the database closes
+}
+
+SQLite::Statement& Connection::prepare(std::string_view sql) {
+  std::string key(sql);
+  auto it = m_statements.find(key);
+  if (it == m_statements.end()) {
+    auto statement = std::make_unique<SQLite::Statement>(*m_db, key);
+    it = m_statements.emplace(std::move(key), std::move(statement)).first;
+  } else {
+    it->second->tryReset();
+    it->second->clearBindings();
+  }
+  m_in_use.push_back(it->second.get());
+  return *it->second;
+}
+
+void Connection::exec(std::string_view sql) {
+  m_db->exec(std::string(sql));
+}
+
+std::int64_t Connection::changes() const {
+  return m_db->getChanges();
+}
+
+std::int64_t Connection::last_insert_id() const {
+  return m_db->getLastInsertRowid();
+}
+
+bool Connection::in_transaction() const {
+  return sqlite3_get_autocommit(m_db->getHandle()) == 0;
+}
+
+void Connection::release_statements() noexcept {
+  for (SQLite::Statement* statement : m_in_use) statement->tryReset();
+  m_in_use.clear();
+}
+
+}  // namespace driftd::store

@@ -1,0 +1,173 @@
+#include "driftd/store/results.hpp"
+
+#include <SQLiteCpp/Column.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <utility>
+
+#include "driftd/store/devices.hpp"
+#include "driftd/store/ids.hpp"
+#include "driftd/store/store.hpp"
+
+namespace driftd::store {
+
+namespace {
+
+// 128 characters of up to 4 UTF-8 bytes each (the API counts characters).
+constexpr std::size_t k_max_label_bytes = 512;
+
+bool is_fraction(double x) {
+  return std::isfinite(x) && x >= 0 && x <= 1;
+}
+
+Error invalid_at(std::size_t index, std::string message, std::string field) {
+  Error error = make_error(k_error_invalid, std::move(message), std::move(field));
+  error.index = index;
+  return error;
+}
+
+Status check_record(const ResultRecord& r, std::size_t index) {
+  if (!is_valid_device_id(r.device_id)) {
+    return invalid_at(index, "device_id must be 1-64 characters [A-Za-z0-9._:-]", "device_id");
+  }
+  if (!is_valid_model_version(r.model_version)) {
+    return invalid_at(index, "model_version must be 1-64 characters [A-Za-z0-9._:-]",
+                      "model_version");
+  }
+  if (r.result_id && r.result_id->empty()) {
+    return invalid_at(index, "result_id must not be empty", "result_id");
+  }
+  if (r.label.empty() || r.label.size() > k_max_label_bytes) {
+    return invalid_at(index, "label must be 1-128 characters", "label");
+  }
+  if (!is_fraction(r.confidence)) {
+    return invalid_at(index, "confidence must be a finite number in [0, 1]", "confidence");
+  }
+  for (const auto& [label, score] : r.scores) {
+    if (!is_fraction(score)) {
+      return invalid_at(index, "scores must be finite numbers in [0, 1]", "scores");
+    }
+  }
+  return Ok{};
+}
+
+std::string scores_json(const std::map<std::string, double>& scores) {
+  nlohmann::json object = nlohmann::json::object();
+  for (const auto& [label, score] : scores) object[label] = score;
+  return object.dump();
+}
+
+// The devices' share of one batch: only records actually stored count.
+std::map<std::string, DeviceActivity> device_activity(const std::vector<ResultRecord>& batch,
+                                                      const std::vector<bool>& accepted) {
+  std::map<std::string, DeviceActivity> by_device;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (!accepted[i]) continue;
+    const ResultRecord& r = batch[i];
+    auto [it, inserted] = by_device.try_emplace(r.device_id);
+    DeviceActivity& a = it->second;
+    if (inserted) {
+      a.device_id = r.device_id;
+      a.earliest = r.timestamp;
+      a.latest = r.timestamp;
+      a.model_version = r.model_version;
+    }
+    if (r.timestamp < a.earliest) a.earliest = r.timestamp;
+    if (r.timestamp >= a.latest) {
+      a.latest = r.timestamp;
+      a.model_version = r.model_version;
+    }
+    ++a.results;
+  }
+  return by_device;
+}
+
+}  // namespace
+
+Result<InsertOutcome> insert_results(Store& store, const std::vector<ResultRecord>& batch,
+                                     util::UnixMs received) {
+  std::vector<std::string> scores;
+  scores.reserve(batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (Status ok = check_record(batch[i], i); !ok) return ok.error();
+    scores.push_back(scores_json(batch[i].scores));
+  }
+  if (batch.empty()) return InsertOutcome{};
+
+  return store.writer().run([&](WriteTxn& txn) -> Result<InsertOutcome> {
+    // 1. Which records are new: not stored before, not repeated earlier in this batch.
+    std::vector<bool> accepted(batch.size(), true);
+    std::set<std::pair<std::string_view, std::string_view>> in_batch;
+    SQLite::Statement& stored =
+        txn.prepare("SELECT 1 FROM results WHERE device_id = ? AND result_id = ?");
+    InsertOutcome outcome;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const ResultRecord& r = batch[i];
+      if (!r.result_id) continue;
+      bool duplicate = !in_batch.emplace(r.device_id, *r.result_id).second;
+      if (!duplicate) {
+        stored.reset();
+        stored.bind(1, r.device_id);
+        stored.bind(2, *r.result_id);
+        duplicate = stored.executeStep();
+      }
+      if (duplicate) {
+        accepted[i] = false;
+        ++outcome.duplicates;
+      }
+    }
+    // 2. Devices first: results reference them.
+    for (const auto& [device, activity] : device_activity(batch, accepted)) {
+      record_device_activity(txn, activity);
+    }
+    // 3. The new rows.
+    SQLite::Statement& insert = txn.prepare(
+        "INSERT INTO results (device_id, result_id, model_version, timestamp_ms, received_ms, "
+        "label, confidence, scores) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (!accepted[i]) continue;
+      const ResultRecord& r = batch[i];
+      insert.reset();
+      insert.bind(1, r.device_id);
+      if (r.result_id) {
+        insert.bind(2, *r.result_id);
+      } else {
+        insert.bind(2);
+      }
+      insert.bind(3, r.model_version);
+      insert.bind(4, static_cast<std::int64_t>(r.timestamp));
+      insert.bind(5, static_cast<std::int64_t>(received));
+      insert.bind(6, r.label);
+      insert.bind(7, r.confidence);
+      insert.bind(8, scores[i]);
+      insert.exec();
+      ++outcome.accepted;
+    }
+    return outcome;
+  });
+}
+
+Result<std::int64_t> delete_results_before(Store& store, util::UnixMs cutoff,
+                                           std::int64_t batch_rows) {
+  if (batch_rows <= 0) return make_error(k_error_invalid, "batch_rows must be positive");
+  std::int64_t total = 0;
+  for (;;) {
+    Result<std::int64_t> deleted = store.writer().run([&](WriteTxn& txn) -> Result<std::int64_t> {
+      SQLite::Statement& remove = txn.prepare(
+          "DELETE FROM results WHERE id IN "
+          "(SELECT id FROM results WHERE timestamp_ms < ? LIMIT ?)");
+      remove.bind(1, static_cast<std::int64_t>(cutoff));
+      remove.bind(2, static_cast<std::int64_t>(batch_rows));
+      remove.exec();
+      return txn.changes();
+    });
+    if (!deleted) return deleted.error();
+    total += deleted.value();
+    if (deleted.value() < batch_rows) return total;
+  }
+}
+
+}  // namespace driftd::store

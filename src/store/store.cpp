@@ -1,0 +1,89 @@
+#include "driftd/store/store.hpp"
+
+#include <SQLiteCpp/Column.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <system_error>
+#include <utility>
+
+namespace driftd::store {
+
+namespace {
+
+Status create_parent_directories(const std::filesystem::path& database) {
+  const std::filesystem::path parent = database.parent_path();
+  if (parent.empty()) return Ok{};
+  std::error_code ec;
+  std::filesystem::create_directories(parent, ec);
+  if (ec) {
+    return make_error(k_error_unavailable,
+                      "cannot create directory " + parent.string() + ": " + ec.message());
+  }
+  return Ok{};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::open(StoreOptions options, util::UnixMs now) {
+  if (options.database.empty()) {
+    return make_error(k_error_invalid, "no database path given", "storage.database");
+  }
+  if (Status dirs = create_parent_directories(options.database); !dirs) return dirs.error();
+
+  const ConnectionSettings settings{options.busy_timeout, options.durability};
+  std::unique_ptr<Connection> writer;
+  MigrationReport report;
+  try {
+    writer = std::make_unique<Connection>(options.database, ConnectionRole::writer, settings);
+    Result<MigrationReport> migrated = apply_migrations(writer->db(), options.migrations, now);
+    if (!migrated) return migrated.error();
+    report = std::move(migrated.value());
+  } catch (...) {
+    Error error = error_from_exception(std::current_exception());
+    error.message = "cannot open database " + options.database.string() + ": " + error.message;
+    return error;
+  }
+  return std::unique_ptr<Store>(
+      new Store(std::move(options), std::move(report), std::move(writer)));
+}
+
+Store::Store(StoreOptions options, MigrationReport report, std::unique_ptr<Connection> writer)
+    : m_options(std::move(options)), m_report(std::move(report)) {
+  m_readers = std::make_unique<ReadPool>(
+      m_options.database, ConnectionSettings{m_options.busy_timeout, m_options.durability},
+      m_options.max_readers);
+  m_writer = std::make_unique<Writer>(std::move(writer), m_options.writer);
+}
+
+Store::~Store() {
+  close();
+}
+
+void Store::close() {
+  m_writer->stop();
+  m_readers->close();
+}
+
+Status Store::is_writable(std::chrono::milliseconds timeout) {
+  std::error_code ec;
+  const std::filesystem::path dir = m_options.database.has_parent_path()
+                                        ? m_options.database.parent_path()
+                                        : std::filesystem::path(".");
+  const std::filesystem::space_info space = std::filesystem::space(dir, ec);
+  if (!ec && space.available < k_min_free_bytes) {
+    return make_error(k_error_unavailable, "the database's filesystem is almost full (" +
+                                               std::to_string(space.available) + " bytes free)");
+  }
+  auto probe = m_writer->submit([](WriteTxn& txn) -> Status {
+    txn.exec(
+        "INSERT INTO meta (key, value) VALUES ('ready_probe', '1') "
+        "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1");
+    return Ok{};
+  });
+  if (probe.wait_for(timeout) != std::future_status::ready) {
+    return make_error(k_error_unavailable, "the database writer did not answer in time");
+  }
+  return probe.get();
+}
+
+}  // namespace driftd::store
