@@ -5,7 +5,8 @@
 #
 #   scripts/install-deps.sh            build + test dependencies
 #   scripts/install-deps.sh --extras   also the operator tools used by some tests
-#                                      (promtool, docker-compose, chromium, wrk)
+#                                      (promtool, docker-compose, chromium, wrk,
+#                                      jsonschema for the OpenAPI check)
 set -euo pipefail
 
 build_packages=(
@@ -18,6 +19,7 @@ build_packages=(
 )
 extra_packages=(
   wrk prometheus docker-compose chromium systemd libbenchmark-dev
+  python3-yaml python3-jsonschema
 )
 
 packages=("${build_packages[@]}")

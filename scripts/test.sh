@@ -9,6 +9,11 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc)
 
 scripts/install-deps.sh --extras
+# The browser check drives Debian's Chromium through playwright-core (no browser download).
+if command -v npm >/dev/null && [[ ! -d tests/browser/node_modules/playwright-core ]]; then
+  npm install --prefix tests/browser --no-audit --no-fund --loglevel=error || \
+    echo "test.sh: npm install failed; the browser check will be skipped"
+fi
 
 echo "== build (RelWithDebInfo)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

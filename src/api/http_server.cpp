@@ -99,6 +99,11 @@ std::optional<std::string> Request::query_param(const std::string& name) const {
   return first->second;
 }
 
+std::string Request::header(const std::string& lower_name) const {
+  auto it = headers.find(lower_name);
+  return it == headers.end() ? std::string() : it->second;
+}
+
 void Request::require_device(const std::string& device_id,
                              std::optional<std::size_t> index) const {
   if (log_device.empty()) log_device = device_id;
@@ -301,7 +306,7 @@ void HttpServer::Impl::dispatch(const httplib::Request& req, httplib::Response& 
   }
   res.status = reply.status;
   for (auto& [k, v] : reply.headers) res.set_header(k, v);
-  if (!reply.body.empty() || reply.status != 204) {
+  if (!reply.body.empty() || (reply.status != 204 && reply.status != 304)) {
     res.set_content(std::move(reply.body), reply.content_type);
   }
   record.status = reply.status;
@@ -354,6 +359,11 @@ Reply HttpServer::Impl::handle(const httplib::Request& req, const httplib::Conte
   request.remote_addr = req.remote_addr;
   request.received_at = util::now_ms();
   for (const auto& [k, v] : req.params) request.query.emplace(k, v);
+  for (const auto& [k, v] : req.headers) {
+    std::string name = k;
+    for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    request.headers.emplace(std::move(name), v);
+  }
 
   // 2. Authentication and role
   if (route.access != Access::open) {

@@ -7,45 +7,18 @@ namespace driftd::api {
 
 namespace {
 
-constexpr std::size_t k_max_label_chars = 128;
-constexpr std::size_t k_max_result_id_chars = 128;
 constexpr std::size_t k_max_scores = 1000;
-// Timestamps are accepted from 2000-01-01 to one day past receipt: a device clock far
-// outside that is broken, and its results would land outside every drift window.
-constexpr util::UnixMs k_min_timestamp = 946'684'800'000;
-constexpr util::UnixMs k_max_clock_skew = 86'400'000;
-
 const std::set<std::string, std::less<>> k_result_fields = {
-    "device_id", "model_version", "timestamp", "label",
-    "confidence", "scores", "result_id", "features"};
+    "device_id",  "model_version", "timestamp", "label",
+    "confidence", "scores",        "result_id", "features"};
 
 [[noreturn]] void fail(std::string code, const std::string& message, std::string field,
                        std::optional<std::size_t> index) {
   throw ApiError(400, std::move(code), message, std::move(field), index);
 }
 
-// Number of Unicode code points in valid UTF-8 (nlohmann has already checked validity).
-std::size_t utf8_length(std::string_view s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-bool has_control_chars(std::string_view s) {
-  for (unsigned char c : s) {
-    if (c < 0x20 || c == 0x7f) return true;
-  }
-  return false;
-}
-
-struct Context {
-  std::optional<std::size_t> index;
-  std::string prefix;  // "results[3]." style path for messages
-
-  std::string where(const std::string& field) const { return prefix + field; }
-};
-
-std::string require_identifier(const nlohmann::json& obj, const char* name, const Context& ctx) {
+std::string require_identifier(const nlohmann::json& obj, const char* name,
+                               const FieldContext& ctx) {
   auto it = obj.find(name);
   if (it == obj.end()) {
     fail("missing_field", ctx.where(name) + " is required", name, ctx.index);
@@ -53,78 +26,11 @@ std::string require_identifier(const nlohmann::json& obj, const char* name, cons
   if (!it->is_string()) {
     fail("invalid_type", ctx.where(name) + " must be a string", name, ctx.index);
   }
-  const auto& s = it->get_ref<const std::string&>();
-  if (!is_valid_identifier(s)) {
-    fail("invalid_" + std::string(name),
-         ctx.where(name) + " must be 1-64 characters of A-Z a-z 0-9 . _ : -", name, ctx.index);
-  }
-  return s;
-}
-
-double require_unit_number(const nlohmann::json& v, const std::string& what,
-                           const std::string& field, const Context& ctx) {
-  if (!v.is_number()) fail("invalid_type", what + " must be a number", field, ctx.index);
-  double d = v.get<double>();
-  if (!std::isfinite(d) || d < 0.0 || d > 1.0) {
-    fail("out_of_range", what + " must be a finite number in [0, 1]", field, ctx.index);
-  }
-  return d;
-}
-
-std::string require_label_text(const nlohmann::json& v, const std::string& what,
-                               const std::string& field, std::size_t max_chars,
-                               const Context& ctx) {
-  if (!v.is_string()) fail("invalid_type", what + " must be a string", field, ctx.index);
-  const auto& s = v.get_ref<const std::string&>();
-  std::size_t n = utf8_length(s);
-  if (n == 0 || n > max_chars) {
-    fail("invalid_length", what + " must be 1-" + std::to_string(max_chars) + " characters",
-         field, ctx.index);
-  }
-  if (has_control_chars(s)) {
-    fail("invalid_characters", what + " must not contain control characters", field, ctx.index);
-  }
-  return s;
-}
-
-util::UnixMs parse_timestamp(const nlohmann::json& v, util::UnixMs received_at,
-                             const Context& ctx) {
-  util::UnixMs t = 0;
-  if (v.is_string()) {
-    auto parsed = util::parse_rfc3339(v.get_ref<const std::string&>());
-    if (!parsed) {
-      fail("invalid_timestamp",
-           ctx.where("timestamp") + " must be RFC 3339 (e.g. 2026-11-26T12:00:00Z) or Unix "
-           "milliseconds",
-           "timestamp", ctx.index);
-    }
-    t = *parsed;
-  } else if (v.is_number_integer()) {
-    t = v.get<util::UnixMs>();
-    if (v.is_number_unsigned() && v.get<std::uint64_t>() > 4'102'444'800'000ULL) {
-      t = -1;  // beyond year 2100: refused below
-    }
-    if (t > 0 && t < 100'000'000'000LL && t * 1000 >= k_min_timestamp) {
-      fail("invalid_timestamp",
-           ctx.where("timestamp") + " looks like Unix seconds; send milliseconds", "timestamp",
-           ctx.index);
-    }
-  } else {
-    fail("invalid_timestamp",
-         ctx.where("timestamp") + " must be an RFC 3339 string or integer Unix milliseconds",
-         "timestamp", ctx.index);
-  }
-  if (t < k_min_timestamp || t > received_at + k_max_clock_skew) {
-    fail("invalid_timestamp",
-         ctx.where("timestamp") + " is outside the accepted range (2000-01-01 to one day after "
-         "receipt): check the device clock",
-         "timestamp", ctx.index);
-  }
-  return t;
+  return parse_identifier(it->get_ref<const std::string&>(), name, ctx);
 }
 
 std::vector<std::vector<double>> parse_features(const nlohmann::json& v, std::size_t width,
-                                                const Context& ctx) {
+                                                const FieldContext& ctx) {
   const std::string what = ctx.where("features");
   if (!v.is_array() || v.empty() || v.size() > k_max_feature_windows) {
     fail("invalid_features",
@@ -155,11 +61,11 @@ std::vector<std::vector<double>> parse_features(const nlohmann::json& v, std::si
 }
 
 ResultRecord parse_one(const nlohmann::json& obj, util::UnixMs received_at,
-                       std::size_t feature_width, const Context& ctx) {
+                       std::size_t feature_width, const FieldContext& ctx) {
   if (!obj.is_object()) {
-    fail("invalid_type", (ctx.prefix.empty() ? std::string("the body") : ctx.prefix) +
-                             " must be a JSON object",
-         "", ctx.index);
+    fail("invalid_type",
+         (ctx.prefix.empty() ? std::string("the body") : ctx.prefix) + " must be a JSON object", "",
+         ctx.index);
   }
   for (const auto& [key, value] : obj.items()) {
     if (!k_result_fields.contains(key)) {
@@ -171,19 +77,19 @@ ResultRecord parse_one(const nlohmann::json& obj, util::UnixMs received_at,
   r.model_version = require_identifier(obj, "model_version", ctx);
 
   auto label = obj.find("label");
-  if (label == obj.end()) fail("missing_field", ctx.where("label") + " is required", "label",
-                               ctx.index);
-  r.label = require_label_text(*label, ctx.where("label"), "label", k_max_label_chars, ctx);
+  if (label == obj.end())
+    fail("missing_field", ctx.where("label") + " is required", "label", ctx.index);
+  r.label = parse_label_text(*label, ctx.where("label"), "label", k_max_label_chars, ctx);
 
   auto confidence = obj.find("confidence");
   if (confidence == obj.end()) {
     fail("missing_field", ctx.where("confidence") + " is required", "confidence", ctx.index);
   }
-  r.confidence = require_unit_number(*confidence, ctx.where("confidence"), "confidence", ctx);
+  r.confidence = parse_unit_number(*confidence, ctx.where("confidence"), "confidence", ctx);
 
   auto ts = obj.find("timestamp");
-  r.timestamp = (ts == obj.end() || ts->is_null()) ? received_at
-                                                    : parse_timestamp(*ts, received_at, ctx);
+  r.timestamp =
+      (ts == obj.end() || ts->is_null()) ? received_at : parse_timestamp(*ts, received_at, ctx);
 
   if (auto scores = obj.find("scores"); scores != obj.end() && !scores->is_null()) {
     if (!scores->is_object() || scores->size() > k_max_scores) {
@@ -194,14 +100,14 @@ ResultRecord parse_one(const nlohmann::json& obj, util::UnixMs received_at,
     }
     for (const auto& [key, value] : scores->items()) {
       std::string what = ctx.where("scores") + "['" + key + "']";
-      require_label_text(nlohmann::json(key), ctx.where("scores") + " labels", "scores",
-                         k_max_label_chars, ctx);
-      r.scores[key] = require_unit_number(value, what, "scores", ctx);
+      parse_label_text(nlohmann::json(key), ctx.where("scores") + " labels", "scores",
+                       k_max_label_chars, ctx);
+      r.scores[key] = parse_unit_number(value, what, "scores", ctx);
     }
   }
   if (auto rid = obj.find("result_id"); rid != obj.end() && !rid->is_null()) {
     r.result_id =
-        require_label_text(*rid, ctx.where("result_id"), "result_id", k_max_result_id_chars, ctx);
+        parse_label_text(*rid, ctx.where("result_id"), "result_id", k_max_result_id_chars, ctx);
   }
   if (auto features = obj.find("features"); features != obj.end() && !features->is_null()) {
     r.feature_windows = parse_features(*features, feature_width, ctx);
@@ -210,16 +116,6 @@ ResultRecord parse_one(const nlohmann::json& obj, util::UnixMs received_at,
 }
 
 }  // namespace
-
-bool is_valid_identifier(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (char c : id) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == ':' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
 
 nlohmann::json parse_json_body(std::string_view body) {
   bool too_deep = false;
@@ -230,9 +126,9 @@ nlohmann::json parse_json_body(std::string_view body) {
   try {
     auto j = nlohmann::json::parse(body.begin(), body.end(), depth_guard);
     if (too_deep) {
-      throw ApiError(400, "malformed_json",
-                     "the JSON is nested deeper than " + std::to_string(k_max_json_depth) +
-                         " levels");
+      throw ApiError(
+          400, "malformed_json",
+          "the JSON is nested deeper than " + std::to_string(k_max_json_depth) + " levels");
     }
     return j;
   } catch (const nlohmann::json::parse_error& e) {
@@ -246,13 +142,12 @@ nlohmann::json parse_json_body(std::string_view body) {
 std::vector<ResultRecord> parse_results(const nlohmann::json& body, util::UnixMs received_at,
                                         std::size_t feature_width) {
   if (!body.is_object()) {
-    throw ApiError(400, "invalid_type",
-                   "the body must be a result object or {\"results\": [...]}");
+    throw ApiError(400, "invalid_type", "the body must be a result object or {\"results\": [...]}");
   }
   std::vector<ResultRecord> out;
   auto batch = body.find("results");
   if (batch == body.end()) {
-    out.push_back(parse_one(body, received_at, feature_width, Context{}));
+    out.push_back(parse_one(body, received_at, feature_width, FieldContext{}));
     return out;
   }
   if (body.size() != 1) {
@@ -272,7 +167,7 @@ std::vector<ResultRecord> parse_results(const nlohmann::json& body, util::UnixMs
   }
   out.reserve(batch->size());
   for (std::size_t i = 0; i < batch->size(); ++i) {
-    Context ctx{i, "results[" + std::to_string(i) + "]."};
+    FieldContext ctx{i, "results[" + std::to_string(i) + "]."};
     out.push_back(parse_one((*batch)[i], received_at, feature_width, ctx));
   }
   return out;

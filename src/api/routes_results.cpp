@@ -20,7 +20,8 @@ Reply post_results(Service& service, const Request& req) {
                                                        : std::nullopt);
     batch.push_back(store::ResultRecord{std::move(r.device_id), std::move(r.result_id),
                                         std::move(r.model_version), r.timestamp,
-                                        std::move(r.label), r.confidence, std::move(r.scores)});
+                                        std::move(r.label), r.confidence, std::move(r.scores),
+                                        std::move(r.feature_windows)});
   }
   auto outcome = store::insert_results(service.store, batch, req.received_at);
   if (!outcome) throw api_error_from_store(outcome.error());
@@ -56,6 +57,9 @@ void add_result_routes(HttpServer& server, Service& service) {
 void add_all_routes(HttpServer& server, Service& service) {
   add_health_routes(server, service);
   add_result_routes(server, service);
+  add_clip_routes(server, service);
+  add_retrain_routes(server, service);
+  add_static_routes(server);
 }
 
 }  // namespace driftd::api

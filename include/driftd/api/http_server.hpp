@@ -51,11 +51,14 @@ struct Request {
   std::map<std::string, std::string> path_params;   // {id} segments of the route pattern
   std::multimap<std::string, std::string> query;
   std::string content_type;
+  std::multimap<std::string, std::string> headers;  // names in lower case
   std::string body;  // decoded (gzip inflated), at most max_body_bytes
   std::optional<Principal> principal;
   util::UnixMs received_at = 0;
   std::string remote_addr;
 
+  // The first value of header `lower_name`, or "" when absent.
+  std::string header(const std::string& lower_name) const;
   // The single value of a query parameter; ApiError 400 when it is repeated.
   std::optional<std::string> query_param(const std::string& name) const;
   // Throws ApiError 403 unless the caller may act for `device_id`.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "driftd/api/api_error.hpp"
+#include "driftd/api/field_validation.hpp"
 #include "driftd/util/time.hpp"
 
 namespace driftd::api {
@@ -32,9 +33,6 @@ struct ResultRecord {
 };
 
 inline constexpr std::size_t k_max_feature_windows = 256;
-
-// True for 1–64 characters of [A-Za-z0-9._:-] (device ids and model versions).
-bool is_valid_identifier(std::string_view id);
 
 // Parses JSON text, refusing invalid UTF-8, nesting deeper than k_max_json_depth and
 // non-finite numbers. Throws ApiError 400 (code "malformed_json") with the parser's

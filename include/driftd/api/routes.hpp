@@ -10,6 +10,14 @@ namespace driftd::api {
 void add_health_routes(HttpServer& server, Service& service);
 // POST /api/v1/results and GET /api/v1/devices.
 void add_result_routes(HttpServer& server, Service& service);
+// POST /api/v1/clips.
+void add_clip_routes(HttpServer& server, Service& service);
+
+// The dashboard: GET / and its embedded files (no token; the page asks for one).
+void add_static_routes(HttpServer& server);
+
+// GET /api/v1/retrains, GET /api/v1/retrains/{id}, POST /api/v1/retrains.
+void add_retrain_routes(HttpServer& server, Service& service);
 
 // Every route driftd serves.
 void add_all_routes(HttpServer& server, Service& service);

@@ -3,7 +3,9 @@
 // outlives the HTTP server; the routes only borrow it.
 
 #include "driftd/api/api_error.hpp"
+#include "driftd/audio/clip_analyzer.hpp"
 #include "driftd/config/config.hpp"
+#include "driftd/store/clip_archive.hpp"
 #include "driftd/store/store.hpp"
 #include "driftd/util/metric_names.hpp"
 #include "driftd/util/metrics.hpp"
@@ -15,6 +17,10 @@ struct Service {
   store::Store& store;
   util::Registry& registry;
   util::DriftdMetrics metrics;
+  // Clip ingest: the analyzer built once from config.features, and the clip files. The
+  // clip route answers 503 while either is missing.
+  const audio::ClipAnalyzer* analyzer = nullptr;
+  store::ClipArchive* clips = nullptr;
 };
 
 // The ApiError a store error deserves: storage_unavailable 503, conflict 409,
