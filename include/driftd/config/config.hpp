@@ -26,6 +26,9 @@ struct Storage {
   std::string clips_dir = "var/clips";
   std::int64_t clips_max_bytes = 5368709120LL;
   Duration results_retention = std::chrono::hours(24 * 30);
+  // normal | full: how commits reach the disk (PRAGMA synchronous in WAL mode). normal
+  // survives a killed process; full also survives power loss (docs/storage.md).
+  std::string synchronous = "normal";
 };
 
 struct Auth {
