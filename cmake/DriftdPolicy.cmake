@@ -8,6 +8,11 @@ if(DRIFTD_WERROR)
 endif()
 
 add_library(driftd_sanitizers INTERFACE)
+# The fuzz targets need every library compiled with the fuzzer's coverage instrumentation
+# (fuzzer-no-link: the libFuzzer main is linked only into the fuzz programs).
+if(DRIFTD_FUZZ AND DRIFTD_SANITIZE STREQUAL "")
+  set(DRIFTD_SANITIZE "fuzzer")
+endif()
 if(DRIFTD_SANITIZE STREQUAL "address")
   target_compile_options(driftd_sanitizers INTERFACE -fsanitize=address,undefined
     -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
@@ -15,6 +20,14 @@ if(DRIFTD_SANITIZE STREQUAL "address")
 elseif(DRIFTD_SANITIZE STREQUAL "thread")
   target_compile_options(driftd_sanitizers INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
   target_link_options(driftd_sanitizers INTERFACE -fsanitize=thread)
+elseif(DRIFTD_SANITIZE STREQUAL "fuzzer")
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "DRIFTD_SANITIZE=fuzzer (DRIFTD_FUZZ) needs clang: CXX=clang++")
+  endif()
+  target_compile_options(driftd_sanitizers INTERFACE
+    -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+    -fno-sanitize-recover=undefined)
+  target_link_options(driftd_sanitizers INTERFACE -fsanitize=address,undefined)
 elseif(NOT DRIFTD_SANITIZE STREQUAL "")
-  message(FATAL_ERROR "DRIFTD_SANITIZE must be '', 'address' or 'thread'")
+  message(FATAL_ERROR "DRIFTD_SANITIZE must be '', 'address', 'thread' or 'fuzzer'")
 endif()

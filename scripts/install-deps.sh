@@ -15,7 +15,7 @@ build_packages=(
   libcurl4-openssl-dev libspdlog-dev libfmt-dev libyaml-cpp-dev doctest-dev
   libcli11-dev libsndfile1-dev libsamplerate0-dev libkissfft-dev
   libsystemd-dev libssl-dev zlib1g-dev libbrotli-dev
-  curl python3 clang
+  curl jq python3 clang libclang-rt-14-dev
 )
 extra_packages=(
   wrk prometheus docker-compose chromium systemd libbenchmark-dev

@@ -4,6 +4,7 @@
 #
 #   scripts/test.sh            everything (what CI runs)
 #   SKIP_SANITIZERS=1 scripts/test.sh   the normal build only
+#   SKIP_FUZZ=1 scripts/test.sh         without the short fuzzing step
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -13,6 +14,18 @@ scripts/install-deps.sh --extras
 if command -v npm >/dev/null && [[ ! -d tests/browser/node_modules/playwright-core ]]; then
   npm install --prefix tests/browser --no-audit --no-fund --loglevel=error || \
     echo "test.sh: npm install failed; the browser check will be skipped"
+fi
+
+# Each libFuzzer target for a short bound under ASan + UBSan (scripts/fuzz.sh; run it with
+# a larger SECONDS to fuzz for real). Run first so that the test runner's summary stays the
+# last thing printed; a finding fails the run at the end, after the tests.
+fuzz_failed=0
+if [[ "${SKIP_FUZZ:-0}" != "1" ]]; then
+  if scripts/fuzz.sh --check; then
+    scripts/fuzz.sh "${FUZZ_SECONDS:-15}" || fuzz_failed=1
+  else
+    echo "== fuzz: skipped (clang++ with a libFuzzer runtime is not installed)"
+  fi
 fi
 
 echo "== build (RelWithDebInfo)"
@@ -29,4 +42,9 @@ if [[ "${SKIP_SANITIZERS:-0}" != "1" ]]; then
   echo "== tests under ASan + UBSan"
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j"$jobs")
+fi
+
+if [[ $fuzz_failed -ne 0 ]]; then
+  echo "test.sh: the fuzzing step found a crash (see above; inputs in build-fuzz/fuzz-artifacts/)" >&2
+  exit 1
 fi

@@ -9,6 +9,7 @@
 
 #include "driftd/api/api_error.hpp"
 #include "driftd/api/rate_limiter.hpp"
+#include "guarded_server.hpp"
 
 namespace driftd::api {
 
@@ -190,7 +191,7 @@ Status HttpServer::bind() {
     impl.server = std::make_unique<httplib::SSLServer>(impl.options.tls_cert.c_str(),
                                                        impl.options.tls_key.c_str());
   } else {
-    impl.server = std::make_unique<httplib::Server>();
+    impl.server = std::make_unique<GuardedServer>(impl.options.threads);  // slow-client guard
   }
   if (!impl.server->is_valid()) {
     return make_error("tls_setup_failed",
@@ -226,7 +227,11 @@ void HttpServer::stop() {
 void HttpServer::Impl::install() {
   auto& svr = *server;
   const int threads = std::max(1, options.threads);
-  svr.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  if (!options.tls_cert.empty()) {  // plain HTTP: GuardedServer brings its own pool
+    svr.new_task_queue = [threads] {
+      return new httplib::ThreadPool(static_cast<size_t>(threads));
+    };
+  }
   svr.set_tcp_nodelay(true);
   svr.set_keep_alive_max_count(k_keep_alive_max_requests);
   svr.set_keep_alive_timeout(k_keep_alive_seconds);
@@ -237,6 +242,7 @@ void HttpServer::Impl::install() {
   // Runs before cpp-httplib reads a body: refuse what must never be read, and answer
   // body-less POSTs at once (the library would otherwise wait for the read timeout).
   svr.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    GuardedServer::headers_complete();
     const bool has_length = req.has_header("Content-Length");
     const bool chunked = req.get_header_value("Transfer-Encoding").find("chunked") !=
                          std::string::npos;
@@ -257,6 +263,7 @@ void HttpServer::Impl::install() {
   // instead of "100 Continue", and so never send what would be refused.
   svr.set_expect_100_continue_handler([this](const httplib::Request& req,
                                              httplib::Response& res) {
+    GuardedServer::headers_complete();
     if (!must_refuse_unread(req)) return 100;
     dispatch(req, res, nullptr);
     res.set_header("Connection", "close");

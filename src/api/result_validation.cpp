@@ -8,6 +8,7 @@ namespace driftd::api {
 namespace {
 
 constexpr std::size_t k_max_scores = 1000;
+constexpr std::size_t k_max_parser_message = 200;
 const std::set<std::string, std::less<>> k_result_fields = {
     "device_id",  "model_version", "timestamp", "label",
     "confidence", "scores",        "result_id", "features"};
@@ -131,10 +132,14 @@ nlohmann::json parse_json_body(std::string_view body) {
           "the JSON is nested deeper than " + std::to_string(k_max_json_depth) + " levels");
     }
     return j;
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
+    // parse_error for bad syntax, and out_of_range (406) for a number too large for a
+    // double (1e400): both are the client's malformed body, never a server fault.
     std::string what = e.what();
     // "[json.exception.parse_error.101] parse error at line 1, column 2: ..." -> keep the tail
     if (auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
+    // The parser quotes the offending token, which may be most of the body.
+    if (what.size() > k_max_parser_message) what = what.substr(0, k_max_parser_message) + "...";
     throw ApiError(400, "malformed_json", "the body is not valid JSON: " + what);
   }
 }

@@ -59,6 +59,8 @@ void add_all_routes(HttpServer& server, Service& service) {
   add_result_routes(server, service);
   add_clip_routes(server, service);
   add_retrain_routes(server, service);
+  add_baseline_routes(server, service);
+  add_drift_routes(server, service);
   add_static_routes(server);
 }
 

@@ -5,6 +5,7 @@
 #include "driftd/cli/commands.hpp"
 #include "driftd/daemon/serve.hpp"
 #include "driftd/store/store.hpp"
+#include "driftd/store/store_config.hpp"
 
 namespace driftd::cli {
 
@@ -27,9 +28,8 @@ void add_serve_command(CLI::App& app, Options& options, int& exit_code) {
       exit_code = k_exit_usage;
       return;
     }
-    store::StoreOptions store_options;
-    store_options.database = config->storage.database;
-    auto opened = store::Store::open(std::move(store_options), util::now_ms());
+    auto opened =
+        store::Store::open(store::store_options_from_config(config->storage), util::now_ms());
     if (!opened) {
       std::cerr << "driftd migrate: " << opened.error().message << "\n";
       exit_code = k_exit_failure;

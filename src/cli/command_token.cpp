@@ -7,6 +7,7 @@
 
 #include "driftd/cli/commands.hpp"
 #include "driftd/store/store.hpp"
+#include "driftd/store/store_config.hpp"
 #include "driftd/store/tokens.hpp"
 
 namespace driftd::cli {
@@ -14,9 +15,8 @@ namespace driftd::cli {
 namespace {
 
 std::unique_ptr<store::Store> open_store_for_cli(const config::Config& config) {
-  store::StoreOptions options;
-  options.database = config.storage.database;
-  auto opened = store::Store::open(std::move(options), util::now_ms());
+  auto opened =
+      store::Store::open(store::store_options_from_config(config.storage), util::now_ms());
   if (!opened) {
     std::cerr << "driftd: cannot open the database " << config.storage.database << ": "
               << opened.error().message << "\n";

@@ -24,6 +24,9 @@ void add_commands(CLI::App& app, Options& options, int& exit_code) {
   add_serve_command(app, options, exit_code);
   add_config_commands(app, options, exit_code);
   add_token_commands(app, options, exit_code);
+  add_features_command(app, options, exit_code);
+  add_baseline_commands(app, options, exit_code);
+  add_compare_command(app, options, exit_code);
   auto* version = app.add_subcommand("version", "Print version and build information");
   version->callback([] {
     std::cout << "driftd " << DRIFTD_VERSION << "\n"

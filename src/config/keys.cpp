@@ -1,4 +1,4 @@
-// The key table: the keys of SPEC §3, plus the team's additions (drift.alpha), each
+// The key table: the keys of SPEC §3, plus the team's additions (drift.alpha, storage.synchronous), each
 // documented in config/driftd.yaml. Each entry names its Config field by the same dotted path it
 // has in the YAML file (DRIFTD_KEY stringizes the member path), so a key and its field cannot drift
 // apart. The ranges here are the ones documented in config/driftd.yaml.
@@ -26,6 +26,7 @@ constexpr std::string_view k_categories[] = {"training", "split"};
 constexpr std::string_view k_test_variants[] = {"float32", "int8"};
 constexpr std::string_view k_log_levels[] = {"trace", "debug", "info", "warn", "error"};
 constexpr std::string_view k_log_formats[] = {"text", "json"};
+constexpr std::string_view k_synchronous_modes[] = {"normal", "full"};
 
 constexpr Bounds at_least(double min) {
   return Bounds{.min = min};
@@ -51,6 +52,8 @@ const Key k_keys[] = {
     {DRIFTD_KEY(storage.clips_dir), .type = string, .text_check = checks::not_empty},
     {DRIFTD_KEY(storage.clips_max_bytes), .type = byte_size, .bounds = at_least(0)},
     {DRIFTD_KEY(storage.results_retention), .type = duration, .bounds = at_least(k_ms_per_hour)},
+    {DRIFTD_KEY(storage.synchronous), .type = enumeration,
+     .allowed = k_synchronous_modes},  // team addition (docs/storage.md)
 
     {DRIFTD_KEY(auth.admin_token_env), .type = string, .text_check = checks::secret_name},
 

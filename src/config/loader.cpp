@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "driftd/util/secrets.hpp"
@@ -41,10 +42,51 @@ int problem_line(const YAML::Mark& mark) {
   return std::max(1, mark.line + 1);
 }
 
+// Notes where each document starts and nothing else.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  YAML::Mark last;
+  void OnDocumentStart(const YAML::Mark& mark) override { last = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// yaml-cpp 0.7's LoadAll never returns (and grows without bound) on text where a document
+// starts with a stray ',': its parser reports an empty document at the same place forever.
+// Walks the documents with the parser first and refuses a document that starts where the
+// previous one did. Throws YAML::Exception for syntax errors, as LoadAll would.
+std::optional<Problem> parser_stalls(std::string_view yaml, const std::string& file) {
+  std::istringstream in{std::string(yaml)};
+  YAML::Parser parser(in);
+  DocumentStarts starts;
+  int previous = -1;
+  while (parser.HandleNextDocument(starts)) {
+    if (starts.last.pos <= previous) {
+      return Problem{file, problem_line(starts.last),
+                     "YAML syntax error: unexpected character where a document should start"};
+    }
+    previous = starts.last.pos;
+  }
+  return std::nullopt;
+}
+
 // Parses the text into at most one document; a syntax error or a second document is a
 // problem and leaves `root` null.
 YAML::Node parse(std::string_view yaml, const std::string& file, std::vector<Problem>& problems) {
   try {
+    if (auto stalled = parser_stalls(yaml, file)) {
+      problems.push_back(std::move(*stalled));
+      return YAML::Node();
+    }
     std::vector<YAML::Node> documents = YAML::LoadAll(std::string(yaml));
     if (documents.empty()) return YAML::Node();
     if (documents.size() > 1) {

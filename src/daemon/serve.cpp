@@ -10,8 +10,15 @@
 #include "driftd/api/http_server.hpp"
 #include "driftd/api/routes.hpp"
 #include "driftd/api/service.hpp"
+#include "driftd/audio/clip_analyzer.hpp"
 #include "driftd/daemon/signals.hpp"
+#include "driftd/jobs/drift_evaluator.hpp"
+#include "driftd/jobs/drift_worker.hpp"
+#include "driftd/jobs/retrain_runner.hpp"
+#include "driftd/jobs/retrain_worker.hpp"
+#include "driftd/store/clip_archive.hpp"
 #include "driftd/store/store.hpp"
+#include "driftd/store/store_config.hpp"
 #include "driftd/store/tokens.hpp"
 #include "driftd/util/metric_names.hpp"
 #include "driftd/util/metrics.hpp"
@@ -26,9 +33,7 @@ namespace {
 constexpr std::chrono::milliseconds k_main_tick{1000};
 
 std::unique_ptr<store::Store> open_store(const config::Config& config) {
-  store::StoreOptions options;
-  options.database = config.storage.database;
-  auto opened = store::Store::open(std::move(options), util::now_ms());
+  auto opened = store::Store::open(store::store_options_from_config(config.storage), util::now_ms());
   if (!opened) {
     spdlog::error("cannot open the database {}: {}", config.storage.database,
                   opened.error().message);
@@ -44,6 +49,31 @@ std::unique_ptr<store::Store> open_store(const config::Config& config) {
                  report.previous_version, report.current_version);
   }
   return store;
+}
+
+// The clip folder, checked and tidied (leftover temp files, orphans) before serving.
+std::unique_ptr<store::ClipArchive> open_clip_archive(const config::Config& config,
+                                                      store::Store& store) {
+  auto opened = store::ClipArchive::open(
+      store, store::clip_archive_options_from_config(config.storage), util::now_ms());
+  if (!opened) {
+    spdlog::error("cannot use the clip folder {}: {}", config.storage.clips_dir,
+                  opened.error().message);
+    return nullptr;
+  }
+  auto archive = std::move(opened).value();
+  const auto& report = archive->start_report();
+  if (report.temp_files_removed + report.orphan_files_removed > 0) {
+    spdlog::info("clip folder {}: removed {} unfinished and {} unreferenced files",
+                 config.storage.clips_dir, report.temp_files_removed, report.orphan_files_removed);
+  }
+  if (report.rows_missing_file > 0) {
+    spdlog::warn("clip folder {}: {} stored clips had lost their file and are now marked evicted",
+                 config.storage.clips_dir, report.rows_missing_file);
+  }
+  spdlog::info("clip folder {}: {} bytes stored (quota {})", config.storage.clips_dir,
+               archive->stored_bytes(), archive->max_bytes());
+  return archive;
 }
 
 // An admin token must exist for anyone to use the API: at first start, make one and show
@@ -107,20 +137,43 @@ int serve(const config::Config& config) {
   block_stop_signals();
   name_this_thread("driftd-main");
 
+  auto analyzer = audio::ClipAnalyzer::create(config.features);
+  if (!analyzer) {
+    spdlog::error("the features settings cannot be used ({}): {}", analyzer.error().field,
+                  analyzer.error().message);
+    return 2;
+  }
+
   auto store = open_store(config);
   if (!store) return 1;
+  auto clips = open_clip_archive(config, *store);
+  if (!clips) return 1;
 
   const auto env_admin = util::read_secret(config.auth.admin_token_env);
   if (!ensure_admin_token(*store, env_admin.has_value())) return 1;
 
   util::Registry registry;
   api::Service service{config, *store, registry, util::register_driftd_metrics(registry)};
+  service.analyzer = &*analyzer;
+  service.clips = clips.get();
   const std::filesystem::path db_path = config.storage.database;
   registry.add_collector([&service, db_path] {
     std::error_code ec;
     auto size = std::filesystem::file_size(db_path, ec);
     if (!ec) service.metrics.database_size_bytes.set(static_cast<double>(size));
   });
+  registry.add_collector([&service, archive = clips.get()] {
+    service.metrics.clips_stored_bytes.set(static_cast<double>(archive->stored_bytes()));
+  });
+
+  // The drift evaluator: its settings (bucket length) are stored before any data arrives;
+  // its thread starts once the server is bound.
+  jobs::DriftEvaluator drift(*store, config, service.metrics);
+  if (auto prepared = drift.prepare(); !prepared) {
+    spdlog::error("cannot prepare the drift engine: {}", prepared.error().message);
+    return 1;
+  }
+  service.drift = &drift;
 
   api::HttpServer server(server_options(config), make_authenticator(*store, env_admin),
                          api::metrics_observer(service));
@@ -132,6 +185,13 @@ int serve(const config::Config& config) {
   const auto hp = api::split_listen_address(config.server.listen);
   spdlog::info("driftd {} listening on {}:{}{}", DRIFTD_VERSION, hp ? hp->first : "?",
                server.port(), config.server.tls_cert.empty() ? "" : " (HTTPS)");
+
+  // The retrain runner's thread, once the server is bound; stopped before the store closes.
+  jobs::RetrainRunner retrain_runner(*store, config, jobs::runner_options(config, service.metrics));
+  jobs::RetrainWorker retrain_worker(retrain_runner);
+  retrain_worker.start();
+  jobs::DriftWorker drift_worker(drift, config.drift.evaluate_every);
+  drift_worker.start();
 
   std::promise<void> server_done;
   auto server_finished = server_done.get_future();
@@ -163,6 +223,15 @@ int serve(const config::Config& config) {
   server.stop();
   const bool drained = server_finished.wait_for(std::chrono::seconds(k_drain_deadline_seconds)) ==
                        std::future_status::ready;
+  drift_worker.stop();  // finishes its pass in progress (bounded, no outside calls)
+  if (!retrain_worker.stop_within(std::chrono::seconds(k_drain_deadline_seconds))) {
+    spdlog::warn("the retrain worker is still in an outside call after {} s: exiting without it "
+                 "(its run resumes from the database at the next start)",
+                 k_drain_deadline_seconds);
+    store->close();
+    spdlog::shutdown();
+    std::_Exit(0);
+  }
   if (!drained) {
     spdlog::warn("requests still in flight after {} s: exiting without them",
                  k_drain_deadline_seconds);

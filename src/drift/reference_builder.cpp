@@ -33,9 +33,9 @@ PredictionSample training_predictions(std::span<const LabeledClip> clips) {
     labeled_windows += clip.windows.size();
     sample.labels[*clip.label] += clip.windows.size();
   }
-  sample.results_per_unit = labeled_clips > 0 ? static_cast<double>(labeled_windows) /
-                                                    static_cast<double>(labeled_clips)
-                                              : 1.0;
+  sample.results_per_unit =
+      labeled_clips > 0 ? static_cast<double>(labeled_windows) / static_cast<double>(labeled_clips)
+                        : 1.0;
   return sample;
 }
 

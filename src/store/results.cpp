@@ -9,8 +9,10 @@
 #include <utility>
 
 #include "driftd/store/devices.hpp"
+#include "driftd/store/drift_buckets.hpp"
 #include "driftd/store/ids.hpp"
 #include "driftd/store/store.hpp"
+#include "driftd/store/windows.hpp"
 
 namespace driftd::store {
 
@@ -51,6 +53,16 @@ Status check_record(const ResultRecord& r, std::size_t index) {
       return invalid_at(index, "scores must be finite numbers in [0, 1]", "scores");
     }
   }
+  const std::size_t width = r.feature_windows.empty() ? 0 : r.feature_windows.front().size();
+  for (const auto& window : r.feature_windows) {
+    if (window.empty() || window.size() != width) {
+      return invalid_at(index, "feature windows must all have the same, non-zero length",
+                        "features");
+    }
+    for (double v : window) {
+      if (!std::isfinite(v)) return invalid_at(index, "features must be finite", "features");
+    }
+  }
   return Ok{};
 }
 
@@ -83,6 +95,14 @@ std::map<std::string, DeviceActivity> device_activity(const std::vector<ResultRe
     ++a.results;
   }
   return by_device;
+}
+
+// The device-computed windows of a result, all at the result's timestamp.
+WindowBatch device_windows(const ResultRecord& r) {
+  WindowBatch batch{r.device_id, r.model_version, WindowSource::device, std::nullopt, {}};
+  batch.windows.reserve(r.feature_windows.size());
+  for (const auto& values : r.feature_windows) batch.windows.push_back({r.timestamp, values});
+  return batch;
 }
 
 }  // namespace
@@ -145,7 +165,23 @@ Result<InsertOutcome> insert_results(Store& store, const std::vector<ResultRecor
       insert.bind(8, scores[i]);
       insert.exec();
       ++outcome.accepted;
+      if (!r.feature_windows.empty()) {
+        if (Status windows = record_windows(txn, device_windows(r)); !windows) {
+          Error error = windows.error();
+          error.index = i;
+          return error;
+        }
+      }
     }
+    // 4. The drift buckets' prediction statistics, in the same job.
+    std::vector<ResultPrediction> predictions;
+    predictions.reserve(static_cast<std::size_t>(outcome.accepted));
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (!accepted[i]) continue;
+      const ResultRecord& r = batch[i];
+      predictions.push_back({r.device_id, r.model_version, r.timestamp, r.label, r.confidence});
+    }
+    accumulate_results(txn, predictions);
     return outcome;
   });
 }

@@ -116,7 +116,7 @@ void DaemonProcess::start() {
   const auto before = std::filesystem::exists(log_path) ? read_file(log_path).size() : 0;
   m_pid = spawn({"serve", "--config", "driftd.yaml"}, m_dir, m_env, m_dir / "daemon.out",
                 log_path, true);
-  static const std::regex k_listening(R"(listening on [^ ]*:([0-9]+))");
+  static const std::regex k_listening(R"(listening on [^ \n]*:([0-9]+))");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
     std::string text = read_file(log_path).substr(before);

@@ -48,7 +48,7 @@ void collect_leaves(const YAML::Node& node, const std::string& prefix, std::set<
 }
 
 // Keys the team added to SPEC's list (SPEC §3 allows additions, never renames).
-const std::set<std::string> k_team_additions = {"drift.alpha"};
+const std::set<std::string> k_team_additions = {"drift.alpha", "storage.synchronous"};
 
 std::set<std::string> table_paths() {
   std::set<std::string> out;
@@ -70,6 +70,7 @@ TEST_CASE("built-in defaults are the values SPEC section 3 lists") {
   CHECK(c.storage.clips_dir == "var/clips");
   CHECK(c.storage.clips_max_bytes == 5368709120LL);
   CHECK(c.storage.results_retention == 720h);
+  CHECK(c.storage.synchronous == "normal");  // a team addition
   CHECK(c.auth.admin_token_env == "DRIFTD_ADMIN_TOKEN");
   CHECK(c.features.sample_rate_hz == 16000);
   CHECK(c.features.window_ms == 1000);

@@ -19,6 +19,12 @@ void add_static_routes(HttpServer& server);
 // GET /api/v1/retrains, GET /api/v1/retrains/{id}, POST /api/v1/retrains.
 void add_retrain_routes(HttpServer& server, Service& service);
 
+// GET /api/v1/baselines.
+void add_baseline_routes(HttpServer& server, Service& service);
+
+// GET /api/v1/drift, GET /api/v1/drift/history, POST /api/v1/drift/evaluate.
+void add_drift_routes(HttpServer& server, Service& service);
+
 // Every route driftd serves.
 void add_all_routes(HttpServer& server, Service& service);
 

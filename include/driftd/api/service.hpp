@@ -5,6 +5,7 @@
 #include "driftd/api/api_error.hpp"
 #include "driftd/audio/clip_analyzer.hpp"
 #include "driftd/config/config.hpp"
+#include "driftd/jobs/drift_evaluator.hpp"
 #include "driftd/store/clip_archive.hpp"
 #include "driftd/store/store.hpp"
 #include "driftd/util/metric_names.hpp"
@@ -21,6 +22,9 @@ struct Service {
   // clip route answers 503 while either is missing.
   const audio::ClipAnalyzer* analyzer = nullptr;
   store::ClipArchive* clips = nullptr;
+  // The drift evaluator (GET /api/v1/drift, history, evaluate); the drift routes answer 503
+  // while it is missing.
+  jobs::DriftEvaluator* drift = nullptr;
 };
 
 // The ApiError a store error deserves: storage_unavailable 503, conflict 409,

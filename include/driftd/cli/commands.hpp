@@ -32,5 +32,8 @@ std::optional<config::Config> load_config(const Options& options);
 void add_serve_command(CLI::App& app, Options& options, int& exit_code);
 void add_config_commands(CLI::App& app, Options& options, int& exit_code);
 void add_token_commands(CLI::App& app, Options& options, int& exit_code);
+void add_features_command(CLI::App& app, Options& options, int& exit_code);
+void add_baseline_commands(CLI::App& app, Options& options, int& exit_code);
+void add_compare_command(CLI::App& app, Options& options, int& exit_code);
 
 }  // namespace driftd::cli

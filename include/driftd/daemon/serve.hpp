@@ -12,7 +12,8 @@ namespace driftd::daemon {
 inline constexpr int k_drain_deadline_seconds = 10;
 
 // Runs until a stop signal; returns the process exit code (0 after a graceful stop,
-// 1 when start-up fails: database, port, TLS).
+// 1 when start-up fails: database, clip folder, port, TLS; 2 when the features settings
+// cannot be used).
 int serve(const config::Config& config);
 
 }  // namespace driftd::daemon

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <typeindex>
 #include <unordered_map>
 #include <vector>
 
@@ -66,7 +67,19 @@ class Connection {
 
   SQLite::Database& db() { return *m_db; }
 
+  // State a store domain keeps with this connection between uses (e.g. the drift engine's
+  // cache of references, drift_binning.hpp): one default-constructed T per connection,
+  // made on first use and destroyed with the connection. Only the connection's current
+  // user touches it, like the connection itself.
+  template <typename T>
+  T& attachment() {
+    std::shared_ptr<void>& slot = m_attachments[std::type_index(typeid(T))];
+    if (!slot) slot = std::make_shared<T>();
+    return *static_cast<T*>(slot.get());
+  }
+
  private:
+  std::unordered_map<std::type_index, std::shared_ptr<void>> m_attachments;
   std::unique_ptr<SQLite::Database> m_db;
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> m_statements;
   std::vector<SQLite::Statement*> m_in_use;

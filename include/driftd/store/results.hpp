@@ -25,6 +25,10 @@ struct ResultRecord {
   std::string label;                     // non-empty
   double confidence = 0;                 // finite, in [0, 1]
   std::map<std::string, double> scores;  // label → score, finite, in [0, 1]
+  // Drift feature vectors the device computed for the windows it classified (windows.hpp:
+  // num_cepstral + 1 finite values each, all of one length); stored as device windows at
+  // `timestamp`. Empty when the result carries none.
+  std::vector<std::vector<double>> feature_windows;
 };
 
 struct InsertOutcome {
@@ -32,10 +36,11 @@ struct InsertOutcome {
   std::int64_t duplicates = 0;  // already stored (or repeated within the batch)
 };
 
-// Stores `batch` as one write job, all or nothing: new rows are inserted, duplicates of
-// (device_id, result_id) skipped and counted, and each device's row updated
-// (devices.hpp). A record the store cannot keep fails the whole batch with
-// invalid_argument and its index; nothing is stored then.
+// Stores `batch` as one write job, all or nothing: new rows are inserted with their
+// feature windows (record_windows(), windows.hpp), duplicates of (device_id, result_id)
+// skipped and counted (their windows too), and each device's row updated (devices.hpp).
+// A record the store cannot keep fails the whole batch with invalid_argument and its
+// index; nothing is stored then.
 Result<InsertOutcome> insert_results(Store& store, const std::vector<ResultRecord>& batch,
                                      util::UnixMs received);
 

@@ -1,0 +1,250 @@
+// The guard of guarded_server.hpp: a thread pool that notes when each connection was
+// accepted and how many wait, a Stream over the socket whose reads stop waiting at the
+// header deadline, and the keep-alive loop that cpp-httplib runs around process_request().
+
+#include "guarded_server.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace driftd::api {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::chrono::milliseconds k_idle_slice{50};  // how often an idle connection looks
+constexpr std::size_t k_read_buffer_bytes = 4096;
+
+thread_local Clock::time_point t_accepted_at;
+
+// cpp-httplib's thread pool, plus the accept time of each connection (handed to the thread
+// that serves it) and a count of the connections still waiting for a thread.
+class WorkerPool : public httplib::TaskQueue {
+ public:
+  WorkerPool(std::size_t threads, std::shared_ptr<std::atomic<int>> waiting)
+      : m_waiting(std::move(waiting)) {
+    for (std::size_t i = 0; i < threads; ++i) m_threads.emplace_back([this] { work(); });
+  }
+
+  void enqueue(std::function<void()> fn) override {
+    {
+      std::lock_guard lock(m_mutex);
+      m_jobs.push_back({std::move(fn), Clock::now()});
+      m_waiting->fetch_add(1);
+    }
+    m_wake.notify_one();
+  }
+
+  void shutdown() override {
+    {
+      std::lock_guard lock(m_mutex);
+      m_stopping = true;
+    }
+    m_wake.notify_all();
+    for (auto& t : m_threads) t.join();
+  }
+
+ private:
+  struct Job {
+    std::function<void()> fn;
+    Clock::time_point accepted_at;
+  };
+
+  void work() {
+    for (;;) {
+      Job job;
+      {
+        std::unique_lock lock(m_mutex);
+        m_wake.wait(lock, [this] { return !m_jobs.empty() || m_stopping; });
+        if (m_jobs.empty()) return;  // stopping, and nothing left to serve
+        job = std::move(m_jobs.front());
+        m_jobs.pop_front();
+        m_waiting->fetch_sub(1);
+      }
+      t_accepted_at = job.accepted_at;
+      job.fn();
+    }
+  }
+
+  std::shared_ptr<std::atomic<int>> m_waiting;
+  std::mutex m_mutex;
+  std::condition_variable m_wake;
+  std::deque<Job> m_jobs;
+  bool m_stopping = false;
+  std::vector<std::thread> m_threads;
+};
+
+int millis_until(Clock::time_point when) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(when - Clock::now());
+  return static_cast<int>(std::max<std::int64_t>(0, left.count()));
+}
+
+// Waits for `events` on `fd` for at most `timeout_ms`; true when they came.
+bool wait_for(int fd, short events, int timeout_ms) {
+  pollfd p{fd, events, 0};
+  for (;;) {
+    const int n = ::poll(&p, 1, timeout_ms);
+    if (n < 0 && errno == EINTR) continue;
+    return n > 0;
+  }
+}
+
+void address_of(int fd, bool peer, std::string& ip, int& port) {
+  sockaddr_storage addr{};
+  socklen_t length = sizeof addr;
+  auto* generic = reinterpret_cast<sockaddr*>(&addr);
+  if ((peer ? ::getpeername(fd, generic, &length) : ::getsockname(fd, generic, &length)) != 0) {
+    return;
+  }
+  char text[INET6_ADDRSTRLEN] = {};
+  if (addr.ss_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&addr);
+    ::inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text);
+    port = ntohs(v4->sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&addr);
+    ::inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text);
+    port = ntohs(v6->sin6_port);
+  }
+  ip = text;
+}
+
+// The socket as cpp-httplib's Stream. Until headers_complete() a read waits no longer than
+// the header deadline; afterwards each read waits up to the read timeout.
+class GuardedStream : public httplib::Stream {
+ public:
+  GuardedStream(int fd, std::chrono::milliseconds read_timeout,
+                std::chrono::milliseconds write_timeout)
+      : m_fd(fd), m_read_timeout(read_timeout), m_write_timeout(write_timeout) {}
+
+  void begin_request(Clock::time_point header_deadline) {
+    m_header_deadline = header_deadline;
+    m_in_headers = true;
+  }
+  void end_headers() { m_in_headers = false; }
+  bool buffered() const { return m_offset < m_size; }
+
+  bool is_readable() const override {
+    if (buffered()) return true;
+    int wait = static_cast<int>(m_read_timeout.count());
+    if (m_in_headers) wait = std::min(wait, millis_until(m_header_deadline));
+    return wait_for(m_fd, POLLIN, wait);
+  }
+
+  bool is_writable() const override {
+    return wait_for(m_fd, POLLOUT, static_cast<int>(m_write_timeout.count()));
+  }
+
+  ssize_t read(char* ptr, size_t size) override {
+    if (!buffered()) {
+      if (!is_readable()) return -1;
+      ssize_t n = 0;
+      do {
+        n = ::recv(m_fd, m_buffer, sizeof m_buffer, 0);
+      } while (n < 0 && errno == EINTR);
+      if (n <= 0) return n;
+      m_offset = 0;
+      m_size = static_cast<std::size_t>(n);
+    }
+    const std::size_t n = std::min(size, m_size - m_offset);
+    std::memcpy(ptr, m_buffer + m_offset, n);
+    m_offset += n;
+    return static_cast<ssize_t>(n);
+  }
+
+  using httplib::Stream::write;
+  ssize_t write(const char* ptr, size_t size) override {
+    if (!is_writable()) return -1;
+    ssize_t n = 0;
+    do {
+      n = ::send(m_fd, ptr, size, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    return n;
+  }
+
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    address_of(m_fd, true, ip, port);
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    address_of(m_fd, false, ip, port);
+  }
+  socket_t socket() const override { return m_fd; }
+
+ private:
+  int m_fd;
+  std::chrono::milliseconds m_read_timeout;
+  std::chrono::milliseconds m_write_timeout;
+  Clock::time_point m_header_deadline;
+  bool m_in_headers = false;
+  char m_buffer[k_read_buffer_bytes];
+  std::size_t m_offset = 0;
+  std::size_t m_size = 0;
+};
+
+thread_local GuardedStream* t_stream = nullptr;
+
+std::chrono::milliseconds to_millis(time_t sec, time_t usec) {
+  return std::chrono::milliseconds(sec * 1000 + usec / 1000);
+}
+
+}  // namespace
+
+GuardedServer::GuardedServer(int threads) : m_waiting(std::make_shared<std::atomic<int>>(0)) {
+  const auto count = static_cast<std::size_t>(std::max(1, threads));
+  new_task_queue = [count, waiting = m_waiting] { return new WorkerPool(count, waiting); };
+}
+
+void GuardedServer::headers_complete() {
+  if (t_stream != nullptr) t_stream->end_headers();
+}
+
+bool GuardedServer::next_request_arrives(socket_t sock) const {
+  const auto give_up = Clock::now() + std::chrono::seconds(keep_alive_timeout_sec_);
+  while (svr_sock_ != INVALID_SOCKET && m_waiting->load() == 0) {
+    const int slice = std::min<int>(static_cast<int>(k_idle_slice.count()), millis_until(give_up));
+    if (wait_for(sock, POLLIN, slice)) return true;
+    if (Clock::now() >= give_up) return false;
+  }
+  return false;
+}
+
+bool GuardedServer::process_and_close_socket(socket_t sock) {
+  GuardedStream stream(sock, to_millis(read_timeout_sec_, read_timeout_usec_),
+                       to_millis(write_timeout_sec_, write_timeout_usec_));
+  t_stream = &stream;
+  bool ok = false;
+  Clock::time_point started = t_accepted_at;
+  bool first = true;
+  for (std::size_t left = std::max<std::size_t>(1, keep_alive_max_count_);
+       left > 0 && svr_sock_ != INVALID_SOCKET; --left) {
+    if (!first) {
+      if (!stream.buffered() && !next_request_arrives(sock)) break;
+      started = Clock::now();
+    }
+    first = false;
+    stream.begin_request(started + k_header_deadline);
+    bool closed = false;
+    ok = process_request(stream, left == 1, closed, nullptr);
+    if (!ok || closed) break;
+  }
+  t_stream = nullptr;
+  ::shutdown(sock, SHUT_RDWR);
+  ::close(sock);
+  return ok;
+}
+
+}  // namespace driftd::api

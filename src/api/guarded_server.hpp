@@ -1,0 +1,44 @@
+#pragma once
+// Private to the api module: the plain-HTTP cpp-httplib server with a guard against slow
+// clients. cpp-httplib gives every connection a pool thread for its whole life and its read
+// timeout applies to each single read, so a client that sends its headers one byte every few
+// seconds ("slowloris"), or an idle keep-alive connection, holds a thread indefinitely;
+// server.threads such clients and nobody else is served. Here:
+//   - the request line and headers must arrive within k_header_deadline in total, counted
+//     from the moment the connection was accepted (or, on a kept-alive connection, from when
+//     its next request began), however the bytes trickle in; bytes already received are
+//     always read, so only waiting is cut short;
+//   - an idle kept-alive connection gives its thread up as soon as another connection waits.
+// So a waiting client is served at the latest about k_header_deadline after it connected,
+// whatever slow clients came before it. Bodies keep the per-read timeout (they are read
+// only after authentication). HTTPS connections keep cpp-httplib's own handling.
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+
+namespace driftd::api {
+
+inline constexpr std::chrono::seconds k_header_deadline{10};
+
+class GuardedServer : public httplib::Server {
+ public:
+  // `threads` pool threads serve the connections (first come, first served).
+  explicit GuardedServer(int threads);
+
+  // Tells the connection being served on this thread that its request's headers are in
+  // (call from the pre-routing and the Expect: 100-continue handlers); no-op elsewhere.
+  static void headers_complete();
+
+ private:
+  bool process_and_close_socket(socket_t sock) override;
+  // Waits until the next request on a kept-alive connection starts; false when the
+  // keep-alive timeout passes, the server stops, or another connection waits for a thread.
+  bool next_request_arrives(socket_t sock) const;
+
+  std::shared_ptr<std::atomic<int>> m_waiting;  // accepted connections without a thread
+};
+
+}  // namespace driftd::api
