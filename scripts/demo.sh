@@ -147,7 +147,8 @@ pids+=($!)
 port=$(wait_for_line "$state/driftd.log" 'listening on [^ ]*:[0-9]+' 30 "${pids[-1]}" | grep -oE '[0-9]+$') ||
   fail "driftd did not start: $(tail -n 5 "$state/driftd.log")"
 url="http://127.0.0.1:$port"
-say "driftd listens on $url (dashboard: $url/#token=$DRIFTD_ADMIN_TOKEN)"
+(umask 077 && printf '%s/#token=%s\n' "$url" "$DRIFTD_ADMIN_TOKEN" >"$state/dashboard.url")
+say "driftd listens on $url (dashboard link with the demo's admin token: cat $state/dashboard.url)"
 
 driftd_pid=${pids[-1]}
 # GET $1 with the admin token: the body into answer.json, the status (000: no answer) on stdout.
@@ -180,16 +181,18 @@ while ((SECONDS < deadline)); do
     say "$(grep -m1 -oE 'drift switched on: .*' "$state/sim.log")"
   fi
   if ((polls++ % 6 == 0)); then
-    say "fleet: $(grep -oE 'results [0-9]+ sent.*' "$state/sim.log" | tail -n 1)"
+    fleet=$(grep -oE 'results [0-9]+ sent.*' "$state/sim.log" | tail -n 1 || true)
+    if [[ -n $fleet ]]; then say "fleet: $fleet"; fi
   fi
 
   code=$(api "/api/v1/drift?model_version=$model_version")
   case $code in
   200)
     status=$(jq -r .status "$state/answer.json")
-    say "$(jq -r '"drift: \(.status) — \(.current_windows) windows vs \(.reference_windows) in the reference; top PSI: " +
-      ([.features[]? | select(.psi != null)] | sort_by(-.psi) | .[:3] |
-        map("\(.name) \((.psi * 1000 | round) / 1000)") | join(", "))' "$state/answer.json")"
+    say "$(jq -r '"drift: \(.status) — \(.current_windows) windows vs \(.reference_windows) in the reference" +
+      if (.status == "insufficient_data" or .status == "no_reference") then "" else
+        "; top PSI: " + ([.features[]? | select(.psi != null)] | sort_by(-.psi) | .[:3] |
+          map("\(.name) \((.psi * 1000 | round) / 1000)") | join(", ")) end' "$state/answer.json")"
     if [[ $status == no_reference ]] && ((++no_reference >= 3)); then
       fail "driftd reports no reference for model version $model_version although the import succeeded"
     fi

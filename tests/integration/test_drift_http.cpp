@@ -193,7 +193,7 @@ TEST_CASE("drift over HTTP: evaluations on demand, the latest one, history and e
     auto r = f.get(path, f.viewer);
     REQUIRE(r);
     CHECK_MESSAGE(r->status == 400, path);
-    CHECK_MESSAGE(error_code(r) == code, path + " " + r->body);
+    CHECK_MESSAGE(error_code(r) == code, (path + " " + r->body));
   }
   auto unknown = f.get("/api/v1/drift?model_version=99", f.viewer);
   REQUIRE(unknown);
