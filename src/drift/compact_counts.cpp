@@ -138,15 +138,16 @@ Status SampleSum::add_compact(std::span<const std::uint8_t> bytes) {
   if (shaped && (features != m_features || bins != m_bins)) {
     return make_error("sample_mismatch", "samples have different features or bins");
   }
-  std::vector<std::uint64_t> cells(static_cast<std::size_t>(features * bins * 3));
-  for (auto& cell : cells) cell = in.varint();
+  // Decoded aside first (a reused buffer), so that a malformed blob changes nothing.
+  m_scratch.resize(static_cast<std::size_t>(features * bins * 3));
+  for (auto& cell : m_scratch) cell = in.varint();
   if (!in.ok() || !in.at_end()) return bad_blob("size does not match its header");
   if (!shaped) {
     m_features = static_cast<std::size_t>(features);
     m_bins = static_cast<std::size_t>(bins);
-    m_cells.assign(cells.size(), 0);
+    m_cells.assign(m_scratch.size(), 0);
   }
-  for (std::size_t i = 0; i < cells.size(); ++i) m_cells[i] += cells[i];
+  for (std::size_t i = 0; i < m_scratch.size(); ++i) m_cells[i] += m_scratch[i];
   m_windows += windows;
   m_clips += clips;
   m_size_squares += size_squares;

@@ -214,7 +214,7 @@ TEST_CASE("drift over HTTP: evaluations on demand, the latest one, history and e
   auto metrics = f.daemon.client().Get("/metrics");
   REQUIRE(metrics);
   CHECK(metrics->body.find("driftd_drift_status{model_version=\"12\"} 2") != std::string::npos);
-  CHECK(metrics->body.find("driftd_drift_psi{feature=\"rms_dbfs\",model_version=\"12\"}") !=
+  CHECK(metrics->body.find("driftd_drift_psi{model_version=\"12\",feature=\"rms_dbfs\"}") !=
         std::string::npos);
 }
 

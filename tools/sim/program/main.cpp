@@ -211,20 +211,14 @@ int run_fleet(CommandLine& c) {
   const auto drift_after = util::parse_duration(c.drift_after);
   const auto summary_every = util::parse_duration(c.summary_every);
   const auto rate = parse_rate(c.rate);
-  const auto scenario = parse_scenario_kind(c.scenario);
-  const auto mic_filter = parse_mic_filter(c.mic_filter);
   for (const Error* e :
        {duration ? nullptr : &duration.error(), drift_after ? nullptr : &drift_after.error(),
-        summary_every ? nullptr : &summary_every.error(), rate ? nullptr : &rate.error(),
-        scenario ? nullptr : &scenario.error(), mic_filter ? nullptr : &mic_filter.error()}) {
+        summary_every ? nullptr : &summary_every.error(), rate ? nullptr : &rate.error()}) {
     if (e != nullptr) return usage(e->message);
   }
-  FleetSettings& fleet = c.fleet;
+  FleetSettings& fleet = c.fleet;  // its scenario is set by configure_scenario()
   fleet.rate_per_second = *rate;
   fleet.drift_after = *drift_after;
-  fleet.scenario.kind = *scenario;
-  fleet.scenario.mic.filter = *mic_filter;
-  fleet.scenario.mic.q = c.mic_q.value_or(*mic_filter == MicFilter::peak ? 2.0 : 0.7071);
   fleet.run_tag = util::random_hex(4);
   if (auto ok = validate(fleet); !ok) return usage(ok.error().message);
   if (summary_every->count() <= 0) return usage("--summary-every must be positive");
