@@ -136,6 +136,8 @@ class GuardedStream : public httplib::Stream {
     m_in_headers = true;
   }
   void end_headers() { m_in_headers = false; }
+  void close_after_response() { m_close_after_response = true; }
+  bool closing() const { return m_close_after_response; }
   bool buffered() const { return m_offset < m_size; }
 
   bool is_readable() const override {
@@ -190,6 +192,7 @@ class GuardedStream : public httplib::Stream {
   std::chrono::milliseconds m_write_timeout;
   Clock::time_point m_header_deadline;
   bool m_in_headers = false;
+  bool m_close_after_response = false;
   char m_buffer[k_read_buffer_bytes];
   std::size_t m_offset = 0;
   std::size_t m_size = 0;
@@ -210,6 +213,10 @@ GuardedServer::GuardedServer(int threads) : m_waiting(std::make_shared<std::atom
 
 void GuardedServer::headers_complete() {
   if (t_stream != nullptr) t_stream->end_headers();
+}
+
+void GuardedServer::close_after_response() {
+  if (t_stream != nullptr) t_stream->close_after_response();
 }
 
 bool GuardedServer::next_request_arrives(socket_t sock) const {
@@ -239,7 +246,7 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
     stream.begin_request(started + k_header_deadline);
     bool closed = false;
     ok = process_request(stream, left == 1, closed, nullptr);
-    if (!ok || closed) break;
+    if (!ok || closed || stream.closing()) break;
   }
   t_stream = nullptr;
   ::shutdown(sock, SHUT_RDWR);

@@ -32,6 +32,11 @@ class GuardedServer : public httplib::Server {
   // (call from the pre-routing and the Expect: 100-continue handlers); no-op elsewhere.
   static void headers_complete();
 
+  // Closes the connection being served on this thread once the current response is
+  // written: for a refusal that left the request's body unread, whose bytes must never
+  // be parsed as the next request. No-op elsewhere.
+  static void close_after_response();
+
  private:
   bool process_and_close_socket(socket_t sock) override;
   // Waits until the next request on a kept-alive connection starts; false when the

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <string>
 #include <sstream>
 
 #include "driftd/api/api_error.hpp"
@@ -20,6 +22,39 @@ constexpr std::chrono::seconds k_read_timeout{10};
 constexpr std::chrono::seconds k_write_timeout{10};
 constexpr int k_keep_alive_seconds = 30;
 constexpr std::size_t k_keep_alive_max_requests = 100'000;
+
+// The query of a request target, each pair decoded as cpp-httplib does ('+' is a space).
+// Split here rather than taken from Request::params, which drops a repeated identical
+// pair: a parameter given twice must be seen twice to be refused.
+std::multimap<std::string, std::string> parse_query(const std::string& target) {
+  std::multimap<std::string, std::string> out;
+  const auto question = target.find('?');
+  if (question == std::string::npos) return out;
+  const std::string query = target.substr(question + 1, target.find('#') - question - 1);
+  std::size_t start = 0;
+  while (start <= query.size()) {
+    std::size_t end = query.find('&', start);
+    if (end == std::string::npos) end = query.size();
+    const std::string pair = query.substr(start, end - start);
+    const auto equals = pair.find('=');
+    std::string key = pair.substr(0, equals);
+    if (!key.empty()) {
+      std::string value = equals == std::string::npos ? std::string() : pair.substr(equals + 1);
+      out.emplace(httplib::detail::decode_url(key, true), httplib::detail::decode_url(value, true));
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+// Whether the request being served on this thread had its whole body read.
+thread_local bool t_body_read = false;
+
+// Answers with `Connection: close` and closes the connection after this response.
+void close_after(httplib::Response& res) {
+  res.set_header("Connection", "close");
+  GuardedServer::close_after_response();
+}
 
 std::vector<std::string> split_path(std::string_view path) {
   std::vector<std::string> parts;
@@ -254,7 +289,7 @@ void HttpServer::Impl::install() {
     if (early || bodyless_post) {
       dispatch(req, res, nullptr);
       // An unread body must not be taken for the next request on this connection.
-      if (early) res.set_header("Connection", "close");
+      if (early) close_after(res);
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;
@@ -266,7 +301,7 @@ void HttpServer::Impl::install() {
     GuardedServer::headers_complete();
     if (!must_refuse_unread(req)) return 100;
     dispatch(req, res, nullptr);
-    res.set_header("Connection", "close");
+    close_after(res);
     return res.status;
   });
 
@@ -274,13 +309,48 @@ void HttpServer::Impl::install() {
     dispatch(req, res, nullptr);
   };
   auto with_body = [this](const httplib::Request& req, httplib::Response& res,
-                          const httplib::ContentReader& reader) { dispatch(req, res, &reader); };
-  svr.Get(".*", plain);
-  svr.Options(".*", plain);
-  svr.Post(".*", with_body);
-  svr.Put(".*", with_body);
-  svr.Patch(".*", with_body);
-  svr.Delete(".*", with_body);
+                          const httplib::ContentReader& reader) {
+    t_body_read = false;
+    dispatch(req, res, &reader);
+    // Refused before its body was read (no token, wrong role, rate limited, a route that
+    // takes no body): the body's bytes are still on the connection, so it is closed.
+    const bool declared_body =
+        req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos ||
+        req.get_header_value<std::uint64_t>("Content-Length") > 0;
+    if (!t_body_read && declared_body) close_after(res);
+  };
+  // Every path, also one with a decoded line break (which ".*" would not match).
+  const std::string any = "[\\s\\S]*";
+  svr.Get(any, plain);
+  svr.Options(any, plain);
+  svr.Post(any, with_body);
+  svr.Put(any, with_body);
+  svr.Patch(any, with_body);
+  svr.Delete(any, with_body);
+  // Errors cpp-httplib answers itself (a request it cannot parse, an unknown method, a
+  // target over its URI limit) get the error shape too; ours already carry a body.
+  svr.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty() || req.method == "HEAD") return;
+    std::string code = "bad_request";
+    std::string message = "the request could not be parsed as HTTP/1.1";
+    if (res.status == 414) {
+      code = "uri_too_long";
+      message = "the request target is longer than the server accepts";
+    } else if (res.status == 413) {
+      code = "body_too_large";
+      message = "the body is larger than the server accepts";
+    } else if (res.status == 404) {
+      code = "not_found";
+      message = "no such route";
+    } else if (res.status != 400) {
+      code = "http_error";
+      message = "the request was refused";
+    }
+    const nlohmann::json body = {{"error", {{"code", code}, {"message", message}}}};
+    res.set_content(body.dump(), "application/json");
+    // What follows an unparsable request on the connection cannot be trusted either.
+    close_after(res);
+  });
 }
 
 void HttpServer::Impl::dispatch(const httplib::Request& req, httplib::Response& res,
@@ -365,7 +435,7 @@ Reply HttpServer::Impl::handle(const httplib::Request& req, const httplib::Conte
   request.path = req.path;
   request.remote_addr = req.remote_addr;
   request.received_at = util::now_ms();
-  for (const auto& [k, v] : req.params) request.query.emplace(k, v);
+  request.query = parse_query(req.target);
   for (const auto& [k, v] : req.headers) {
     std::string name = k;
     for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -440,6 +510,7 @@ Reply HttpServer::Impl::handle(const httplib::Request& req, const httplib::Conte
       request.body.append(data, len);
       return true;
     });
+    t_body_read = ok && !too_large;  // otherwise part of it is still on the connection
     if (too_large) {
       throw ApiError(413, "body_too_large",
                      "the decoded body is larger than the limit of " +

@@ -86,6 +86,14 @@ Result<std::vector<double>> resample(std::span<const double> samples, int from_h
     }
     if (data.end_of_input != 0 && pending == 0 && data.output_frames_gen == 0) break;
   }
+  // The converter's flush can leave the output a sample short (or long) of the exact
+  // length; a clip of N samples at `from_hz` is round(N * to / from) samples at `to_hz`,
+  // so that window counts do not depend on the source rate. The missing tail is silence.
+  const auto n = static_cast<unsigned long long>(samples.size());
+  const auto exact = static_cast<std::size_t>(
+      (n * static_cast<unsigned long long>(to_hz) + static_cast<unsigned long long>(from_hz) / 2) /
+      static_cast<unsigned long long>(from_hz));
+  out.resize(exact, 0.0);
   return out;
 }
 

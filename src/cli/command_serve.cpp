@@ -13,7 +13,7 @@ void add_serve_command(CLI::App& app, Options& options, int& exit_code) {
   auto* serve = app.add_subcommand(
       "serve", "Run the daemon in the foreground until SIGTERM/SIGINT (graceful drain, exit 0)");
   serve->callback([&options, &exit_code] {
-    auto config = load_config(options);
+    auto config = load_config(options, config::Checks::all);
     if (!config) {
       exit_code = k_exit_usage;
       return;

@@ -9,9 +9,9 @@
 
 namespace driftd::cli {
 
-std::optional<config::Config> load_config(const Options& options) {
+std::optional<config::Config> load_config(const Options& options, config::Checks checks) {
   const std::string path = config::resolve_config_path(options.config_path);
-  auto outcome = config::load_file(path);
+  auto outcome = config::load_file(path, checks);
   if (!outcome.ok()) {
     for (const auto& problem : outcome.problems) std::cerr << problem.to_string() << "\n";
     return std::nullopt;

@@ -103,7 +103,7 @@ YAML::Node parse(std::string_view yaml, const std::string& file, std::vector<Pro
   }
 }
 
-LoadOutcome load_text(std::string_view yaml, const std::string& file, const Outside& outside) {
+LoadOutcome load_text(std::string_view yaml, const std::string& file, const Outside* outside) {
   LoadOutcome out;
   out.config.source_path = file;
   SourceLines lines;
@@ -119,7 +119,7 @@ LoadOutcome load_text(std::string_view yaml, const std::string& file, const Outs
   }
   if (structured) {
     check_cross_key_rules(out.config, lines, file, out.problems);
-    check_outside(out.config, lines, outside, file, out.problems);
+    if (outside != nullptr) check_outside(out.config, lines, *outside, file, out.problems);
   }
   for (Problem& p : out.problems) p.message = util::redact(std::move(p.message));
   std::stable_sort(out.problems.begin(), out.problems.end(),
@@ -130,10 +130,11 @@ LoadOutcome load_text(std::string_view yaml, const std::string& file, const Outs
 }  // namespace
 
 LoadOutcome load_string(std::string_view yaml, const std::string& display_name) {
-  return load_text(yaml, display_name, real_outside());
+  const Outside outside = real_outside();
+  return load_text(yaml, display_name, &outside);
 }
 
-LoadOutcome load_file(const std::string& path) {
+LoadOutcome load_file(const std::string& path, Checks checks) {
   std::error_code ec;
   std::string why;
   std::string text;
@@ -156,7 +157,8 @@ LoadOutcome load_file(const std::string& path) {
     out.problems.push_back(Problem{path, 0, "cannot read: " + why});
     return out;
   }
-  return load_text(text, path, real_outside());
+  const Outside outside = real_outside();
+  return load_text(text, path, checks == Checks::all ? &outside : nullptr);
 }
 
 std::string resolve_config_path(const std::optional<std::string>& cli_flag, const char* env_value) {

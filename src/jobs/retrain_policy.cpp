@@ -52,7 +52,9 @@ std::optional<Blocked> check_trigger(const store::RunFacts& facts, const Retrain
                        " is still " + std::string(store::to_string(facts.active->state))};
   }
   for (const store::RunBrief& run : facts.episode) {
-    if (run.state == store::RunState::succeeded) {
+    // Only runs of this very episode count (a later episode may retrain again).
+    if (run.state == store::RunState::succeeded && request.episode_id &&
+        run.episode_id == request.episode_id) {
       return Blocked{BlockReason::episode_retrained, std::nullopt, run.id,
                      "drift episode " + request.episode_id.value_or("") +
                          " already led to the succeeded run " + run.id};

@@ -38,6 +38,32 @@ class JsonEscapedMessage final : public spdlog::custom_flag_formatter {
   }
 };
 
+// The message for one text line: a line break or another control character (from a
+// request path, say) is written escaped, so no input can forge or split a log line.
+class TextEscapedMessage final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    for (char c : msg.payload) {
+      const auto u = static_cast<unsigned char>(c);
+      if (c == '\n') {
+        dest.append(std::string_view("\\n"));
+      } else if (c == '\r') {
+        dest.append(std::string_view("\\r"));
+      } else if ((u < 0x20 && c != '\t') || u == 0x7f) {
+        static constexpr char k_hex[] = "0123456789abcdef";
+        char esc[4] = {'\\', 'x', k_hex[u >> 4], k_hex[u & 0xf]};
+        dest.append(esc, esc + 4);
+      } else {
+        dest.push_back(c);
+      }
+    }
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<TextEscapedMessage>();
+  }
+};
+
 }  // namespace
 
 void setup_logging(const std::string& level, const std::string& format) {
@@ -50,8 +76,8 @@ void setup_logging(const std::string& level, const std::string& format) {
       formatter->add_flag<JsonEscapedMessage>('*').set_pattern(
           R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","thread":"%t","msg":"%*"})");
     } else {
-      formatter = std::make_unique<spdlog::pattern_formatter>(
-          "%Y-%m-%dT%H:%M:%S.%eZ %^%-5l%$ %v", spdlog::pattern_time_type::utc);
+      formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+      formatter->add_flag<TextEscapedMessage>('*').set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%-5l%$ %*");
     }
     logger->set_formatter(std::move(formatter));
     auto lvl = spdlog::level::from_str(level);

@@ -4,7 +4,9 @@
 // folder. The database is compared by content (schema and every row, support/
 // db_snapshot.hpp), not by bytes: SQLite may rewrite pages (WAL checkpoint at close) without
 // changing a row, and authenticating a valid token legitimately stamps
-// tokens.last_used_at (at most once a minute), so that one column is masked.
+// tokens.last_used_at (at most once a minute), so that column is masked; so are the drift
+// evaluations and the episode's evaluation clock, which the scheduler writes at every
+// start whatever the requests do.
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -25,7 +27,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::set<std::string> k_masked = {"tokens.last_used_at"};
+const std::set<std::string> k_masked = {"tokens.last_used_at", "drift_episodes.state",
+                                        "drift_episodes.updated_at", "drift_evaluations.*"};
 
 struct Tokens {
   std::string device;

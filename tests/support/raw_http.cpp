@@ -7,7 +7,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cerrno>
 #include <cstdlib>
 
@@ -143,12 +145,23 @@ bool RawConnection::send(const std::string& bytes) {
 
 bool RawConnection::closed_by_peer(std::chrono::milliseconds wait) {
   if (m_fd < 0) return true;
-  pollfd p{m_fd, POLLIN, 0};
-  const int ready = ::poll(&p, 1, static_cast<int>(wait.count()));
-  if (ready <= 0) return false;
-  char byte = 0;
-  const ssize_t n = ::recv(m_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd p{m_fd, POLLIN, 0};
+    const int ready = ::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(0, left.count())));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) return false;
+    char buffer[4096];
+    const ssize_t n = ::recv(m_fd, buffer, sizeof buffer, MSG_DONTWAIT);
+    if (n == 0) return true;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno != EAGAIN && errno != EWOULDBLOCK;
+    }
+    // Bytes of an earlier answer: read past them to see whether the end follows.
+  }
 }
 
 std::string RawConnection::read_all(std::chrono::milliseconds timeout) {

@@ -38,7 +38,7 @@ class RawConnection {
   // Sends all of `bytes`; false when the peer has closed or reset the connection.
   bool send(const std::string& bytes);
   // True when the peer has closed the connection (a read sees EOF or an error); waits
-  // at most `wait` for that to show.
+  // at most `wait` for that to show. Reads and discards whatever the peer sent before.
   bool closed_by_peer(std::chrono::milliseconds wait = std::chrono::milliseconds(0));
   // Everything the peer sent until it closed or `timeout` passed.
   std::string read_all(std::chrono::milliseconds timeout);

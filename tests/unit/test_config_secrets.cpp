@@ -57,6 +57,20 @@ TEST_CASE("live retrain needs a project, a repository and both secrets, each at 
   CHECK(has_problem(bare, 1, "github.token_env names GITHUB_TOKEN"));
 }
 
+TEST_CASE("offline commands load a live-retrain config without its secrets") {
+  ScopedEnv env;
+  env.clear_config_environment();
+  TempDir dir;
+  const std::string path = dir.write("driftd.yaml", k_live_retrain);
+  CHECK(load_file(path).problems.size() == 2);
+  const LoadOutcome offline = load_file(path, Checks::offline);
+  CHECK(offline.ok());
+  CHECK(offline.config.edge_impulse.project_id == 4242);
+  // Problems inside the file are still reported.
+  dir.write("driftd.yaml", std::string(k_live_retrain) + "server:\n  threads: many\n");
+  CHECK_FALSE(load_file(path, Checks::offline).ok());
+}
+
 TEST_CASE("a secret is found in the environment") {
   ScopedEnv env;
   env.clear_config_environment();

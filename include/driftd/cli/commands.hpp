@@ -5,6 +5,7 @@
 #include <string>
 
 #include "driftd/config/config.hpp"
+#include "driftd/config/loader.hpp"
 
 namespace CLI {
 class App;
@@ -27,7 +28,8 @@ void add_commands(CLI::App& app, Options& options, int& exit_code);
 // Loads and validates the config named by --config / $DRIFTD_CONFIG / the default; prints
 // every problem as FILE:LINE: message on stderr and returns nothing when there is any.
 // Sets up logging from the config on success.
-std::optional<config::Config> load_config(const Options& options);
+std::optional<config::Config> load_config(const Options& options,
+                                          config::Checks checks = config::Checks::offline);
 
 void add_serve_command(CLI::App& app, Options& options, int& exit_code);
 void add_config_commands(CLI::App& app, Options& options, int& exit_code);

@@ -30,7 +30,13 @@ struct LoadOutcome {
 // retrain.dry_run false, the secrets named by edge_impulse.api_key_env and
 // github.token_env must be readable (environment or $CREDENTIALS_DIRECTORY); they are read
 // only to check that, and never kept or printed. config.source_path is set to `path`.
-LoadOutcome load_file(const std::string& path);
+//
+// With Checks::offline the checks against the world outside the file (secrets present, TLS
+// files readable, retrain targets set) are skipped: for commands that use neither the
+// network nor TLS (token, migrate, features, compare, baseline import), so that an
+// operator can create tokens before the secrets are installed.
+enum class Checks { all, offline };
+LoadOutcome load_file(const std::string& path, Checks checks = Checks::all);
 
 // The same for YAML already in memory; `display_name` stands for the file in problems and
 // in config.source_path.

@@ -258,16 +258,18 @@ int run_fleet(CommandLine& c) {
               << format_counts(runner.stats()) << std::endl;
   };
   while (!runner.finished()) {
+    // Announced before waiting, so that drift from the start is announced even when a
+    // signal comes within the first wait.
+    if (!drift_announced && clock->sim_at(runner.real_now()) >= drift_on_at) {
+      drift_announced = true;
+      std::cout << "driftd-sim: drift switched on: " << describe(fleet.scenario) << " on "
+                << drifting << " of " << fleet.devices << " devices" << std::endl;
+    }
     if (wait_for_signal(signals, std::chrono::milliseconds(100))) {
       stopped_by_signal = true;
       break;
     }
     const util::UnixMs now = runner.real_now();
-    if (!drift_announced && clock->sim_at(now) >= drift_on_at) {
-      drift_announced = true;
-      std::cout << "driftd-sim: drift switched on: " << describe(fleet.scenario) << " on "
-                << drifting << " of " << fleet.devices << " devices" << std::endl;
-    }
     if (now >= next_summary) {
       print_summary();
       next_summary += summary_every->count();
