@@ -10,12 +10,21 @@
 // y = x / 2 with Newton steps on a bracket that starts at [0, 2^k·a] and is halved whenever
 // a step would leave it, so it always converges; it stops when the bracket or the step is
 // below 4 ulp.
+//
+// Critical values are remembered: a drift evaluation asks for the same few (alpha, df)
+// pairs for every feature of every device, and one inversion costs up to a few hundred
+// series evaluations when df is large. The memo is bounded and guarded by a mutex; it
+// returns exactly what the computation returns.
 
 #include "driftd/stats/chi_squared.hpp"
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <mutex>
 #include <numbers>
+#include <unordered_map>
 
 namespace driftd::stats {
 namespace {
@@ -23,6 +32,7 @@ namespace {
 constexpr double k_nan = std::numeric_limits<double>::quiet_NaN();
 constexpr double k_epsilon = std::numeric_limits<double>::epsilon();
 constexpr int k_max_terms = 100000;
+constexpr std::size_t k_max_remembered_criticals = 4096;  // then the memo starts afresh
 
 // Stirling's series for ln Γ(z), z ≥ 15: terms B_2k / (2k (2k − 1) z^(2k − 1)).
 double stirling_log_gamma(double z) {
@@ -117,6 +127,43 @@ double invert_gamma(double a, double target, bool upper) {
   return y;
 }
 
+// The memo of chi_squared_critical(), keyed by the bits of alpha and df.
+class CriticalMemo {
+ public:
+  template <typename Compute>
+  double get(double alpha, double df, Compute compute) {
+    const Key key{std::bit_cast<std::uint64_t>(alpha), std::bit_cast<std::uint64_t>(df)};
+    {
+      std::lock_guard lock(m_mutex);
+      if (auto it = m_values.find(key); it != m_values.end()) return it->second;
+    }
+    const double value = compute();
+    std::lock_guard lock(m_mutex);
+    if (m_values.size() >= k_max_remembered_criticals) m_values.clear();
+    m_values.emplace(key, value);
+    return value;
+  }
+
+ private:
+  struct Key {
+    std::uint64_t alpha;
+    std::uint64_t df;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const {
+      return std::hash<std::uint64_t>{}(k.alpha ^ (k.df * 0x9E3779B97F4A7C15ULL));
+    }
+  };
+  std::mutex m_mutex;
+  std::unordered_map<Key, double, KeyHash> m_values;
+};
+
+CriticalMemo& critical_memo() {
+  static CriticalMemo memo;
+  return memo;
+}
+
 }  // namespace
 
 double log_gamma(double x) {
@@ -163,8 +210,10 @@ double chi_squared_quantile(double p, double df) {
 
 double chi_squared_critical(double alpha, double df) {
   if (!(alpha > 0 && alpha < 1) || !(df > 0) || !std::isfinite(df)) return k_nan;
-  const double a = df / 2;
-  return 2 * (alpha <= 0.5 ? invert_gamma(a, alpha, true) : invert_gamma(a, 1 - alpha, false));
+  return critical_memo().get(alpha, df, [alpha, df] {
+    const double a = df / 2;
+    return 2 * (alpha <= 0.5 ? invert_gamma(a, alpha, true) : invert_gamma(a, 1 - alpha, false));
+  });
 }
 
 double normal_sf(double z) {

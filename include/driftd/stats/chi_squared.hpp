@@ -28,7 +28,8 @@ double chi_squared_sf(double x, double df);
 double chi_squared_quantile(double p, double df);
 
 // The x with P(X > x) = alpha, for alpha in (0, 1): the critical value of a test at level
-// alpha, accurate also for very small alpha (it inverts the upper tail directly).
+// alpha, accurate also for very small alpha (it inverts the upper tail directly). Recent
+// answers are remembered (bounded, thread-safe), so repeated pairs cost a look-up.
 double chi_squared_critical(double alpha, double df);
 
 // P(Z > z) for a standard normal Z.
