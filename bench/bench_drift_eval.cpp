@@ -14,7 +14,8 @@
 //
 //   bench_drift_eval [--benchmark_repetitions=5]
 //
-// The files are built once per run in the system temp directory (not timed).
+// The files are built once per run in the system temp directory (not timed) and removed at
+// exit.
 
 #include <benchmark/benchmark.h>
 #include <stdlib.h>
@@ -151,6 +152,17 @@ struct Setup {
   std::unique_ptr<store::Store> store;
   config::Config config;
   std::unique_ptr<jobs::DriftEvaluator> evaluator;
+
+  Setup() = default;
+  Setup(const Setup&) = delete;
+  Setup& operator=(const Setup&) = delete;
+  // Closes the database, then removes its folder.
+  ~Setup() {
+    evaluator.reset();
+    store.reset();
+    std::error_code ec;
+    if (!dir.empty()) std::filesystem::remove_all(dir, ec);
+  }
 };
 
 Setup& setup(int hours) {
