@@ -2,6 +2,7 @@
 
 #include "driftd/api/api_error.hpp"
 #include "driftd/api/routes.hpp"
+#include "driftd/store/clip_archive.hpp"
 
 namespace driftd::api {
 
@@ -16,6 +17,14 @@ void add_health_routes(HttpServer& server, Service& service) {
                         ApiError e(503, "not_ready",
                                    "the database cannot take writes: " + writable.error().message);
                         return Reply::json(503, e.to_json());
+                      }
+                      if (service.clips != nullptr) {
+                        auto clips = service.clips->is_writable();
+                        if (!clips) {
+                          ApiError e(503, "not_ready",
+                                     "clips cannot be stored: " + clips.error().message);
+                          return Reply::json(503, e.to_json());
+                        }
                       }
                       return Reply::json(200, {{"status", "ready"}});
                     }});

@@ -120,6 +120,17 @@ Status ClipArchive::start(util::UnixMs now) {
   return Ok{};
 }
 
+Status ClipArchive::has_room() const {
+  if (Status room = m_store.has_room(); !room) return room;
+  return check_free_space(m_files.dir(), Store::k_min_free_bytes,
+                          "the clip folder's filesystem (" + m_files.dir().string() + ")");
+}
+
+Status ClipArchive::is_writable() const {
+  if (Status room = has_room(); !room) return room;
+  return m_files.probe_writable();
+}
+
 Result<StoredClip> ClipArchive::add(const ClipUpload& upload, std::string_view bytes) {
   if (!is_extension(upload.extension)) {
     return make_error(k_error_invalid, "a clip file needs an extension such as wav", "extension");
@@ -128,6 +139,8 @@ Result<StoredClip> ClipArchive::add(const ClipUpload& upload, std::string_view b
   if (Status valid = check_clip(record); !valid) return valid.error();
   WindowBatch batch{upload.device_id, upload.model_version, WindowSource::clip, record.clip_id,
                     upload.windows};
+
+  if (Status room = has_room(); !room) return room.error();
 
   Result<StoredClip> stored = make_error(k_error_internal, "clip not stored");
   {

@@ -131,6 +131,15 @@ Result<bool> ClipFiles::write_once(std::string_view relative_path, std::string_v
   return created;
 }
 
+Status ClipFiles::probe_writable() const {
+  const std::filesystem::path probe = m_dir / (std::string(k_temp_prefix) + util::random_hex(8));
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, k_file_mode);
+  if (fd < 0) return io_error("the clip folder takes no files: cannot create", probe, errno);
+  ::close(fd);
+  ::unlink(probe.c_str());
+  return Ok{};
+}
+
 Result<std::uintmax_t> ClipFiles::remove(std::string_view relative_path) const {
   const std::filesystem::path target = absolute(relative_path);
   struct stat st {};
@@ -162,6 +171,11 @@ Result<std::size_t> ClipFiles::sweep(
     if (ec) break;
     const fs::path sub = top->path();
     const std::string sub_name = sub.filename().string();
+    if (sub_name.starts_with(k_temp_prefix)) {  // a readiness probe cut short
+      std::error_code removal;
+      if (fs::remove(sub, removal)) ++removed;
+      continue;
+    }
     if (sub_name.size() != 2 || !is_hex(sub_name) || !fs::is_directory(sub, ec)) continue;
     fs::directory_iterator it(sub, ec);
     for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {

@@ -78,6 +78,10 @@ bool Connection::in_transaction() const {
   return sqlite3_get_autocommit(m_db->getHandle()) == 0;
 }
 
+int Connection::system_errno() const {
+  return sqlite3_system_errno(m_db->getHandle());
+}
+
 void Connection::release_statements() noexcept {
   for (SQLite::Statement* statement : m_in_use) statement->tryReset();
   m_in_use.clear();

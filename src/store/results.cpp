@@ -116,6 +116,7 @@ Result<InsertOutcome> insert_results(Store& store, const std::vector<ResultRecor
     scores.push_back(scores_json(batch[i].scores));
   }
   if (batch.empty()) return InsertOutcome{};
+  if (Status room = store.has_room(); !room) return room.error();
 
   return store.writer().run([&](WriteTxn& txn) -> Result<InsertOutcome> {
     // 1. Which records are new: not stored before, not repeated earlier in this batch.

@@ -64,16 +64,27 @@ void Store::close() {
   m_readers->close();
 }
 
-Status Store::is_writable(std::chrono::milliseconds timeout) {
+Status check_free_space(const std::filesystem::path& folder, std::uintmax_t reserve,
+                        const std::string& what) {
   std::error_code ec;
+  const std::filesystem::space_info space = std::filesystem::space(folder, ec);
+  if (ec || space.available >= reserve) return Ok{};
+  return make_error(k_error_unavailable,
+                    what + " is full: " + std::to_string(space.available) +
+                        " bytes free, and driftd stops taking data below " +
+                        std::to_string(reserve / (1024 * 1024)) + " MiB free");
+}
+
+Status Store::has_room() const {
   const std::filesystem::path dir = m_options.database.has_parent_path()
                                         ? m_options.database.parent_path()
                                         : std::filesystem::path(".");
-  const std::filesystem::space_info space = std::filesystem::space(dir, ec);
-  if (!ec && space.available < k_min_free_bytes) {
-    return make_error(k_error_unavailable, "the database's filesystem is almost full (" +
-                                               std::to_string(space.available) + " bytes free)");
-  }
+  return check_free_space(dir, k_min_free_bytes,
+                          "the database's filesystem (" + dir.string() + ")");
+}
+
+Status Store::is_writable(std::chrono::milliseconds timeout) {
+  if (Status room = has_room(); !room) return room;
   auto probe = m_writer->submit([](WriteTxn& txn) -> Status {
     txn.exec(
         "INSERT INTO meta (key, value) VALUES ('ready_probe', '1') "

@@ -8,9 +8,13 @@
 
 #include "driftd/store/writer.hpp"
 
+#include <SQLiteCpp/Exception.h>
 #include <pthread.h>
+#include <sqlite3.h>
 
+#include <cstring>
 #include <exception>
+#include <string>
 #include <utility>
 
 namespace driftd::store {
@@ -21,6 +25,21 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Inside a catch block: the errno behind the SQLite exception being handled when it is a
+// file-level failure (I/O error, disk full, read-only, cannot open), else 0.
+int file_error_behind(const Connection& connection) {
+  int code = 0;
+  try {
+    throw;
+  } catch (const SQLite::Exception& e) {
+    code = e.getErrorCode() & 0xff;
+  } catch (...) {
+  }
+  const bool file_level = code == SQLITE_IOERR || code == SQLITE_FULL ||
+                          code == SQLITE_READONLY || code == SQLITE_CANTOPEN;
+  return file_level ? connection.system_errno() : 0;
 }
 
 Error closed_error() {
@@ -141,6 +160,8 @@ void Writer::run_batch() {
     batch_error = error_from_exception(std::current_exception());
     if (batch_error->code != k_error_unavailable) {
       batch_error->message = "the write batch failed: " + batch_error->message;
+    } else if (const int system_error = file_error_behind(*m_connection); system_error != 0) {
+      batch_error->message += std::string(" (") + std::strerror(system_error) + ")";
     }
     try {
       if (m_connection->in_transaction()) m_connection->exec("ROLLBACK");

@@ -213,4 +213,15 @@ std::string create_token(const std::filesystem::path& dir, const std::string& ro
   return nl == std::string::npos ? out : out.substr(nl + 1);
 }
 
+std::uint64_t resident_bytes(int pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) {
+      return std::stoull(line.substr(6)) * 1024;  // the kernel reports kB
+    }
+  }
+  return 0;
+}
+
 }  // namespace driftd::test

@@ -5,6 +5,7 @@
 
 #include <httplib.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -55,6 +56,8 @@ class DaemonProcess {
   // SIGKILL, then reaps.
   void kill_hard();
   bool running() const { return m_pid > 0; }
+  // The process id while it runs (-1 otherwise).
+  int pid() const { return m_pid; }
   int port() const { return m_port; }
   const std::filesystem::path& dir() const { return m_dir; }
   // Everything the daemon wrote to stderr so far.
@@ -78,5 +81,8 @@ std::string basic_config(const std::map<std::string, std::string>& overrides = {
 // Creates a token with the CLI and returns it.
 std::string create_token(const std::filesystem::path& dir, const std::string& role,
                          const std::string& device = {});
+
+// The resident set size (VmRSS) of process `pid` in bytes; 0 when it cannot be read.
+std::uint64_t resident_bytes(int pid);
 
 }  // namespace driftd::test

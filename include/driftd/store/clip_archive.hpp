@@ -109,6 +109,14 @@ class ClipArchive {
   // storage_unavailable for I/O or database failures (nothing is left then either).
   Result<StoredClip> add(const ClipUpload& upload, std::string_view bytes);
 
+  // The reserve of both filesystems a clip is written to: the database's (Store::has_room)
+  // and the clip folder's, which must keep Store::k_min_free_bytes free too.
+  Status has_room() const;
+
+  // Readiness: has_room(), and a file can be created in the clip folder (a read-only
+  // folder answers storage_unavailable with the system's reason).
+  Status is_writable() const;
+
   // Evicts until the bytes on disk are within the quota or only pinned files are left.
   // At most one eviction runs at a time; a call while another runs returns at once.
   Result<EvictionReport> enforce_quota(util::UnixMs now);

@@ -41,6 +41,10 @@ class ClipFiles {
   // existed. storage_unavailable on any I/O failure; nothing is left behind then.
   Result<bool> write_once(std::string_view relative_path, std::string_view bytes) const;
 
+  // Creates and removes a temp file in the clip folder: storage_unavailable with the
+  // system's reason (read-only, no space, no permission) when the folder takes no files.
+  Status probe_writable() const;
+
   // Removes the file; returns its size, or 0 when there was none.
   // storage_unavailable when it exists but cannot be removed.
   Result<std::uintmax_t> remove(std::string_view relative_path) const;

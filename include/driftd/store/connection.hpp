@@ -61,6 +61,10 @@ class Connection {
   // True while a transaction is open on this connection.
   bool in_transaction() const;
 
+  // The operating system's error (errno) behind the connection's last failed call, 0 when
+  // there was none: what SQLite's "disk I/O error" leaves out (read-only file system, ...).
+  int system_errno() const;
+
   // Resets every statement prepared since the last call, ending the implicit read
   // transaction a half-read SELECT would otherwise keep open. Never throws.
   void release_statements() noexcept;

@@ -17,9 +17,11 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <filesystem>
 #include <memory>
+#include <string>
 #include <type_traits>
 #include <vector>
 
@@ -82,6 +84,12 @@ class Store {
   // k_min_free_bytes free on the database's filesystem. Waits at most `timeout`.
   Status is_writable(std::chrono::milliseconds timeout = std::chrono::seconds(2));
 
+  // The reserve: storage_unavailable, saying how much is free, when the database's
+  // filesystem has less than k_min_free_bytes free. Ingest checks it before each write, so
+  // a filling disk refuses new data while the last megabytes stay for the daemon's own
+  // bookkeeping (retrain steps, evaluations) and SQLite's checkpoints.
+  Status has_room() const;
+
   // Stops the writer after it has committed every queued job, then closes all
   // connections. Idempotent; the store answers storage_unavailable afterwards.
   void close();
@@ -96,5 +104,10 @@ class Store {
   std::unique_ptr<ReadPool> m_readers;
   std::unique_ptr<Writer> m_writer;
 };
+
+// storage_unavailable naming `what` when the filesystem holding `folder` has less than
+// `reserve` bytes free (Ok when it cannot be measured: the write itself will tell).
+Status check_free_space(const std::filesystem::path& folder, std::uintmax_t reserve,
+                        const std::string& what);
 
 }  // namespace driftd::store
