@@ -24,6 +24,7 @@ void put_histogram_test(json& out, const HistogramScore& score) {
   out["js"] = score.scores ? number(score.scores->js) : json(nullptr);
   out["status"] = to_string(score.status);
   out["p_value"] = score.scores ? number(score.p_value) : json(nullptr);
+  out["pearson"] = score.scores ? number(score.pearson) : json(nullptr);
   out["critical_psi"] = number(score.critical_psi);
   out["significant"] = score.significant;
   out["degrees_of_freedom"] = score.degrees_of_freedom;

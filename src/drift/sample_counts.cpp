@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "driftd/stats/bin_edges.hpp"
+#include "driftd/stats/chi_squared.hpp"
 
 namespace driftd::drift {
 namespace {
@@ -85,10 +86,14 @@ double SampleCounts::overlap_design_effect() const {
 double SampleCounts::design_effect(std::size_t feature) const {
   const double model = overlap_design_effect();
   const auto measured = m_features[feature].design_effect();
-  if (!measured) return model;
+  if (!measured || !(measured->degrees_of_freedom > 0)) return model;
+  // D̂·ν/ν is χ²(ν)/ν-distributed around D: its one-sided upper confidence bound is
+  // D̂·ν / χ²_{lower}(ν). An underestimated D overstates significance; an overestimate only
+  // costs power, so the bound is used — and never less than the overlap model.
   const double df = measured->degrees_of_freedom;
-  return std::max(1.0,
-                  (df * measured->value + k_overlap_prior_df * model) / (df + k_overlap_prior_df));
+  const double lower_quantile = stats::chi_squared_critical(k_design_effect_confidence, df);
+  const double upper_bound = lower_quantile > 0 ? measured->value * df / lower_quantile : model;
+  return std::max({1.0, model, upper_bound});
 }
 
 double SampleCounts::effective_windows(std::size_t feature) const {

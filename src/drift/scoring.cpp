@@ -20,6 +20,25 @@ double scale(SampleSizes effective) {
   return 1.0 / effective.reference + 1.0 / effective.current;
 }
 
+// The Pearson form of the two histograms' difference, Σ (b − a)² / π over the bins with
+// π the pooled proportion (the sides weighted by their effective sizes): the quadratic
+// that PSI approximates, and whose scaled value is χ² under no drift.
+double pearson_divergence(const stats::BinCounts& reference, const stats::BinCounts& current,
+                          SampleSizes effective) {
+  const double n = static_cast<double>(reference.total());
+  const double m = static_cast<double>(current.total());
+  if (n <= 0 || m <= 0) return 0;
+  const double wr = effective.reference / (effective.reference + effective.current);
+  double sum = 0;
+  for (std::size_t i = 0; i < reference.bins(); ++i) {
+    const double a = static_cast<double>(reference[i]) / n;
+    const double b = static_cast<double>(current[i]) / m;
+    const double pooled = wr * a + (1 - wr) * b;
+    if (pooled > 0) sum += (b - a) * (b - a) / pooled;
+  }
+  return sum;
+}
+
 }  // namespace
 
 double per_test_alpha(double alpha, int tests) {
@@ -56,8 +75,12 @@ HistogramScore score_histograms(const stats::BinCounts& reference, const stats::
   auto scores = stats::divergences(reference, current);
   if (!scores) return score;
   score.scores = scores.value();
-  score.p_value = psi_p_value(scores->psi, effective, degrees_of_freedom);
-  score.significant = scores->psi >= score.critical_psi;
+  // Significance from the Pearson form, whose scaled value is χ² under no drift; PSI, the
+  // effect, only grades. PSI itself has a heavier tail than χ² when bins empty (its log
+  // ratio grows without bound), so testing PSI directly overstates small samples.
+  score.pearson = pearson_divergence(reference, current, effective);
+  score.p_value = psi_p_value(score.pearson, effective, degrees_of_freedom);
+  score.significant = score.pearson >= score.critical_psi;
   score.status =
       grade(scores->psi, score.significant, thresholds.psi_warn, thresholds.psi_alarm, thresholds);
   return score;

@@ -95,7 +95,7 @@ TEST_CASE("built-in defaults are the values SPEC section 3 lists") {
   CHECK(c.drift.psi_warn == 0.1);
   CHECK(c.drift.psi_alarm == 0.25);
   CHECK(c.drift.consecutive == 3);
-  CHECK(c.drift.alpha == 0.01);  // a team addition
+  CHECK(c.drift.alpha == 0.001);  // a team addition
   CHECK(c.retrain.enabled);
   CHECK_FALSE(c.retrain.dry_run);
   CHECK(c.retrain.cooldown == 24h);

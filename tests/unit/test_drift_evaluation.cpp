@@ -77,7 +77,7 @@ TEST_CASE("an evaluation has the GET /api/v1/drift shape") {
   REQUIRE(json["features"].size() == 3);
   CHECK(json["features"][0]["name"] == "mfcc_0");
   for (const auto& feature : json["features"]) {
-    for (const char* key : {"psi", "kl", "js", "p_value", "critical_psi"}) {
+    for (const char* key : {"psi", "kl", "js", "p_value", "pearson", "critical_psi"}) {
       CHECK(feature[key].is_number());
     }
     CHECK(feature["status"] == "ok");
@@ -87,7 +87,7 @@ TEST_CASE("an evaluation has the GET /api/v1/drift shape") {
   CHECK(json["predictions"]["reference_mean_confidence"].get<double>() == doctest::Approx(0.95));
   CHECK(json["predictions"]["status"] == "ok");
   CHECK(json["significance"]["tests"] == 5);  // 3 features + label mix + confidence
-  CHECK(json["significance"]["alpha"] == 0.01);
+  CHECK(json["significance"]["alpha"] == 0.001);
 }
 
 TEST_CASE("a device evaluation names its device") {

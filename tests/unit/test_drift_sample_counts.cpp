@@ -4,6 +4,7 @@
 
 #include "driftd/drift/reference.hpp"
 #include "driftd/drift/sample_counts.hpp"
+#include "driftd/stats/chi_squared.hpp"
 #include "support/drift_fixtures.hpp"
 
 using namespace driftd::drift;
@@ -61,22 +62,36 @@ TEST_CASE("effective size uses the overlap model when the clips cannot show thei
   CHECK(SampleCounts(1, 4).effective_windows(0) == 0.0);
 }
 
-TEST_CASE("the measured design effect is shrunk toward the overlap model by its precision") {
-  // 10 one-window clips over 4 bins: measured D = 10/9 with (10 − 1)(4 − 1) = 27 degrees
-  // of freedom; the overlap model says 1. D = max(1, (27·10/9 + 90·1) / (27 + 90)).
+TEST_CASE("the design effect is the measured one's upper confidence bound, at least the model") {
+  // 10 one-window clips over 4 bins: measured D = 10/9 with (10 − 1)(4 − 1) = 27 degrees of
+  // freedom; its one-sided 95% upper bound is (10/9)·27 / χ²_{0.05}(27), with the lower 5%
+  // quantile χ²_{0.05}(27) = 16.151396 (statistical tables); the overlap model says 1.
   SampleCounts sample(1, 4);
   for (std::size_t bin : {0, 1, 2, 3, 0, 1, 1, 2, 3, 3}) {
     REQUIRE(sample.add_clip(Bins{{bin}}, k_geometry).ok());
   }
-  CHECK(close_relative(sample.design_effect(0), (27 * 10.0 / 9 + 90) / 117, 1e-14));
-  // Clips that stay in one bin for all their windows are measured as such.
+  CHECK(close_relative(sample.design_effect(0), (10.0 / 9) * 27 / 16.151396, 1e-6));
+  // Clips that stay in one bin for all their windows are measured as such: D̂ = k·C/(C − 1)
+  // = 6.02 with 598 degrees of freedom, so the bound lies a little above it (χ²_{0.05}(598)
+  // is about 542) and far above the overlap model's 2.8.
   SampleCounts clustered(1, 3);
   for (std::size_t c = 0; c < 300; ++c) {
     REQUIRE(clustered.add_clip(Bins(6, std::vector<std::size_t>{c % 3}), k_geometry).ok());
   }
-  const double measured = 6.0 * 300 / 299;  // k·C / (C − 1)
+  const double measured = 6.0 * 300 / 299;
   const double df = 299.0 * 2;
-  CHECK(close_relative(clustered.design_effect(0), (df * measured + 90 * 2.8) / (df + 90), 1e-12));
+  CHECK(close_relative(clustered.design_effect(0),
+                       measured * df / driftd::stats::chi_squared_critical(0.95, df), 1e-12));
+  CHECK(clustered.design_effect(0) > measured * 1.08);
+  CHECK(clustered.design_effect(0) < measured * 1.12);
+  // Measured below the overlap model (independent frames): the model is kept.
+  SampleCounts spread(1, 10);
+  for (std::size_t c = 0; c < 400; ++c) {
+    Bins bins(6, std::vector<std::size_t>(1));
+    for (std::size_t w = 0; w < 6; ++w) bins[w][0] = (c * 7 + w * 3) % 10;
+    REQUIRE(spread.add_clip(bins, k_geometry).ok());
+  }
+  CHECK(spread.design_effect(0) == doctest::Approx(spread.overlap_design_effect()));
 }
 
 TEST_CASE("a sample round-trips through its blob") {

@@ -67,7 +67,7 @@ struct Drift {
   double psi_warn = 0.1;
   double psi_alarm = 0.25;
   int consecutive = 3;
-  double alpha = 0.01;  // family-wise significance level of a drift evaluation (docs/drift.md)
+  double alpha = 0.001;  // family-wise significance level of a drift evaluation (docs/drift.md)
 };
 
 struct Retrain {

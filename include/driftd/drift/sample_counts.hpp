@@ -4,13 +4,15 @@
 // bins. Samples merge by addition (buckets into a window, devices into the fleet) and store
 // as one blob.
 //
-// Effective size of feature f: windows / D_f, where D_f, the design effect, is the measured
-// one (from the scatter of the clips' histograms, stats::ClipBinCounts) shrunk toward the
-// overlap model (the window-weighted mean of D(k) over the clips, drift/effective_size.hpp)
-// in proportion to how much data the measurement rests on:
-//   D_f = max(1, (ν·D̂_f + ν₀·D_overlap) / (ν + ν₀)),  ν = (clips − 1)(occupied bins − 1)
-// with ν₀ = k_overlap_prior_df. Many clips: the measurement decides; a handful: the model.
-// docs/drift.md derives both and shows the simulations behind ν₀.
+// Effective size of feature f: windows / D_f, where D_f, the design effect, is the upper
+// one-sided confidence bound of the measured one (from the scatter of the clips' histograms,
+// stats::ClipBinCounts), never less than the overlap model (the window-weighted mean of
+// D(k) over the clips, drift/effective_size.hpp), which bounds it from below once clips
+// carry shared conditions:
+//   D_f = max(1, D_overlap, D̂_f·ν / χ²_{1−c}(ν)),  ν = (clips − 1)(occupied bins − 1)
+// with c = k_design_effect_confidence and χ²_{1−c}(ν) the lower (1 − c) quantile. Few
+// clips: a wide bound, so a cautious size; many: the measurement decides.
+// docs/drift.md derives both and shows the simulations behind the choice.
 
 #include <cstddef>
 #include <cstdint>
@@ -23,9 +25,8 @@
 
 namespace driftd::drift {
 
-// The weight of the overlap model against the measured design effect, in degrees of freedom
-// of the measurement (90: as much as 11 clips spread over 10 bins).
-inline constexpr double k_overlap_prior_df = 90;
+// The confidence of the upper bound on the measured design effect.
+inline constexpr double k_design_effect_confidence = 0.95;
 
 class SampleCounts {
  public:

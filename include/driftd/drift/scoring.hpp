@@ -47,7 +47,8 @@ struct HistogramScore {
   std::optional<stats::Divergences> scores;  // nothing when the current sample is empty
   int degrees_of_freedom = 0;
   SampleSizes effective;
-  double critical_psi = 0;  // +infinity when nothing can be significant
+  double pearson = 0;       // Σ (b − a)² / π, the quadratic the significance test uses
+  double critical_psi = 0;  // what `pearson` must reach; +infinity when nothing can be
   double p_value = 1;       // uncorrected
   bool significant = false;
   DriftStatus status = DriftStatus::ok;

@@ -16,7 +16,7 @@ struct Thresholds {
   std::int64_t min_windows = 200;  // fewer current windows: insufficient_data
   double psi_warn = 0.1;           // effect-size floors on PSI (features and label mix)
   double psi_alarm = 0.25;
-  double alpha = 0.01;  // family-wise level, Bonferroni-split over the tests of one evaluation
+  double alpha = 0.001;  // family-wise level, Bonferroni-split over the tests of one evaluation
   // warn needs significance too (true), or PSI ≥ psi_warn alone suffices (false, the bare
   // wording of SPEC §6; it makes stationary data warn often at small samples).
   bool warn_requires_significance = true;
