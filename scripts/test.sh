@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Builds driftd and runs the whole test suite: the normal build, then the same tests
-# under AddressSanitizer + UndefinedBehaviorSanitizer. Installs missing Debian packages first.
+# under AddressSanitizer + UndefinedBehaviorSanitizer, then the integration tests under
+# ThreadSanitizer. Installs missing Debian packages first.
 #
 #   scripts/test.sh            everything (what CI runs)
-#   SKIP_SANITIZERS=1 scripts/test.sh   the normal build only
+#   SKIP_SANITIZERS=1 scripts/test.sh   the normal build only (no ASan, no TSan)
 #   SKIP_FUZZ=1 scripts/test.sh         without the short fuzzing step
+#   SKIP_TSAN=1 scripts/test.sh         without the ThreadSanitizer run of the integration tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -42,6 +44,19 @@ if [[ "${SKIP_SANITIZERS:-0}" != "1" ]]; then
   echo "== tests under ASan + UBSan"
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j"$jobs")
+fi
+
+# ThreadSanitizer over the integration tests, once per run: the daemon they start is the
+# instrumented binary, so its request threads, writer, evaluator and retrain worker run
+# under TSan while real clients drive them. The soak is left out (its minutes of traffic
+# would take far longer instrumented; it runs in both builds above).
+if [[ "${SKIP_SANITIZERS:-0}" != "1" && "${SKIP_TSAN:-0}" != "1" ]]; then
+  echo "== build (ThreadSanitizer)"
+  cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDRIFTD_SANITIZE=thread >/dev/null
+  cmake --build build-tsan -j"$jobs" --target driftd driftd_tests driftd-standins driftd-sim
+  echo "== integration tests under ThreadSanitizer"
+  (cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+     ./driftd_tests --source-file='*/integration/*' --test-case-exclude='soak*' --duration=true)
 fi
 
 if [[ $fuzz_failed -ne 0 ]]; then
