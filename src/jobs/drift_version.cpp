@@ -143,7 +143,26 @@ Result<VersionEvaluation> DriftEvaluator::Impl::evaluate_locked(const std::strin
     reference_id = applicable->id;
   } else {
     const std::size_t w = binning->width > 0 ? binning->width : width;
-    const auto applicable = store::applicable_reference(*active, model_version, w);
+    auto applicable = store::applicable_reference(*active, model_version, w);
+    // A version without a reference of its own that falls back to a retrain's successor
+    // reference (the retrained model, reported under a version driftd has not seen)
+    // adopts it as its own, so a reference saved later for another version does not
+    // replace it.
+    if (applicable && applicable->model_version != model_version) {
+      auto fallback = reference(applicable->id);
+      if (!fallback) return fallback.error();
+      if (*fallback && store::is_successor_source((*fallback)->info.source)) {
+        auto adopted = store::adopt_reference(store, model_version, applicable->id);
+        if (!adopted) return adopted.error();
+        if (*adopted) {
+          spdlog::info("drift: model version {} adopts the successor reference {} ({}) as its own",
+                       model_version, applicable->id, (*fallback)->info.source);
+        }
+        active = store::active_references(store);
+        if (!active) return active.error();
+        applicable = store::applicable_reference(*active, model_version, w);
+      }
+    }
     if ((applicable ? applicable->id : 0) != binning->reference_id || binning->width != w) {
       auto ensured = store::ensure_binning(store, model_version, w);
       if (!ensured) return ensured.error();

@@ -3,7 +3,9 @@
 // received, so the one window that cannot be closed from here — the answer arrived but the
 // process died before recording it — is resolved towards sending again (at least once),
 // and the workflow ignores a second event for the same Edge Impulse job
-// (config/github/build_deploy.yml). docs/retrain.md has the whole argument.
+// (config/github/build_deploy.yml). docs/retrain.md has the whole argument. The success
+// carries the run's successor reference (store/references.hpp) in the same transaction.
+#include "driftd/drift/effective_size.hpp"
 #include "driftd/jobs/retrain_policy.hpp"
 #include "driftd/util/metric_names.hpp"
 #include "retrain_context.hpp"
@@ -52,6 +54,9 @@ Status advance_dispatching(Context& ctx, const store::RetrainRun& run, util::Uni
   change.step("dispatching",
               what + " sent (client_payload keys: " + std::to_string(payload.size()) + ")");
   finish(change, store::RunState::succeeded, std::nullopt, "done");
+  // The successor reference commits with the success itself: a restart finds both or
+  // neither (docs/drift.md, "References").
+  change.successor_reference = drift::geometry_from(ctx.config.features);
   store::CallOutcome outcome;
   outcome.result = "204";
   return commit_outcome(ctx, k_call_dispatch, *call_id, outcome, change);

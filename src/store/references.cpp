@@ -1,11 +1,13 @@
 // The drift_references table: saving a reference (replacing the active one of its model
-// version) and reading references back, whole or as summaries.
+// version) and reading references back, whole or as summaries; a retrain run's successor
+// reference and its adoption by the model version that reports the retrained model.
 
 #include "driftd/store/references.hpp"
 
 #include <SQLiteCpp/Column.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <algorithm>
 #include <cmath>
 #include <span>
 #include <utility>
@@ -15,6 +17,7 @@
 #include "driftd/store/errors.hpp"
 #include "driftd/store/ids.hpp"
 #include "driftd/store/store.hpp"
+#include "driftd/store/windows.hpp"
 
 namespace driftd::store {
 
@@ -255,6 +258,216 @@ Result<std::optional<StoredReference>> load_reference(Store& store, std::int64_t
 
 Result<std::optional<StoredReference>> newest_reference(Store& store) {
   return store.read([&](Connection& c) { return newest_reference(c); });
+}
+
+std::string successor_model_version(std::string_view run_id) {
+  return "retrain:" + std::string(run_id);
+}
+
+std::string successor_source(std::string_view run_id) { return "retrain:" + std::string(run_id); }
+
+bool is_successor_source(std::string_view source) { return source.starts_with("retrain:"); }
+
+namespace {
+
+// The reference a successor of `model_version` starts from: its active reference, else the
+// one its windows are binned with (drift_model_versions.reference_id).
+Result<std::optional<StoredReference>> successor_base(Connection& c,
+                                                      const std::string& model_version) {
+  auto own = load_active_reference(c, model_version);
+  if (!own || own->has_value()) return own;
+  SQLite::Statement& binned =
+      c.prepare("SELECT reference_id FROM drift_model_versions WHERE model_version = ?");
+  binned.bind(1, model_version);
+  std::int64_t id = 0;
+  if (binned.executeStep()) id = binned.getColumn(0).getInt64();
+  binned.reset();
+  if (id <= 0) return std::optional<StoredReference>{};
+  return load_reference(c, id);
+}
+
+// An uploaded clip of a run: its windows' feature vectors and its upload label.
+struct UploadedClip {
+  std::string clip_id;
+  std::optional<std::string> label;
+  drift::ClipFeatures windows;
+};
+
+std::vector<UploadedClip> uploaded_clips(Connection& c, const std::string& run_id) {
+  SQLite::Statement& chosen = c.prepare(
+      "SELECT rc.clip_id, rc.label, c.model_version, c.timestamp_ms, c.duration_ms "
+      "FROM retrain_run_clips rc JOIN clips c ON c.clip_id = rc.clip_id "
+      "WHERE rc.run_id = ? AND rc.outcome IN ('stored', 'duplicate') "
+      "ORDER BY rc.batch, rc.position");
+  chosen.bind(1, run_id);
+  struct Chosen {
+    UploadedClip clip;
+    std::string model_version;
+    std::int64_t from = 0;
+    std::int64_t to = 0;
+  };
+  std::vector<Chosen> list;
+  while (chosen.executeStep()) {
+    Chosen one;
+    one.clip.clip_id = chosen.getColumn(0).getString();
+    if (!chosen.getColumn(1).isNull()) one.clip.label = chosen.getColumn(1).getString();
+    one.model_version = chosen.getColumn(2).getString();
+    one.from = chosen.getColumn(3).getInt64();
+    one.to = one.from + std::max<std::int64_t>(chosen.getColumn(4).getInt64(), 0);
+    list.push_back(std::move(one));
+  }
+  chosen.reset();
+  // A clip's windows are stamped with the clip's time plus their start inside it, so the
+  // (model_version, timestamp_ms) index finds them.
+  SQLite::Statement& windows = c.prepare(
+      "SELECT features FROM window_features WHERE model_version = ? AND timestamp_ms >= ? "
+      "AND timestamp_ms <= ? AND clip_id = ? ORDER BY id");
+  std::vector<UploadedClip> clips;
+  for (Chosen& one : list) {
+    windows.reset();
+    windows.bind(1, one.model_version);
+    windows.bind(2, one.from);
+    windows.bind(3, one.to);
+    windows.bind(4, one.clip.clip_id);
+    bool readable = true;
+    while (windows.executeStep()) {
+      const SQLite::Column blob = windows.getColumn(0);
+      auto values = decode_feature_blob(std::string_view(
+          static_cast<const char*>(blob.getBlob()), static_cast<std::size_t>(blob.getBytes())));
+      if (!values) {
+        readable = false;
+        continue;
+      }
+      one.clip.windows.push_back(std::move(*values));
+    }
+    if (readable) clips.push_back(std::move(one.clip));
+  }
+  windows.reset();
+  return clips;
+}
+
+std::optional<std::int64_t> reference_with_source(Connection& c, const std::string& source) {
+  SQLite::Statement& select =
+      c.prepare("SELECT id FROM drift_references WHERE source = ? ORDER BY id LIMIT 1");
+  select.bind(1, source);
+  std::optional<std::int64_t> id;
+  if (select.executeStep()) id = select.getColumn(0).getInt64();
+  select.reset();
+  return id;
+}
+
+}  // namespace
+
+SuccessorOutcome save_successor_reference(WriteTxn& txn, std::string_view run_id,
+                                          drift::WindowGeometry geometry, util::UnixMs created) {
+  Connection& c = txn.connection();
+  const std::string run(run_id);
+  const std::string source = successor_source(run);
+  SuccessorOutcome outcome;
+  if (auto existing = reference_with_source(c, source)) {
+    outcome.id = existing;
+    return outcome;
+  }
+  SQLite::Statement& select =
+      c.prepare("SELECT model_version, dry_run FROM retrain_runs WHERE id = ?");
+  select.bind(1, run);
+  if (!select.executeStep()) {
+    select.reset();
+    outcome.detail = "no successor reference: no retrain run " + run;
+    return outcome;
+  }
+  const std::string model_version = select.getColumn(0).getString();
+  const bool dry_run = select.getColumn(1).getInt() != 0;
+  select.reset();
+  if (dry_run) {
+    outcome.detail = "no successor reference (dry run)";
+    return outcome;
+  }
+  auto base = successor_base(c, model_version);
+  if (!base) {
+    outcome.detail = "no successor reference: the reference of model version " + model_version +
+                     " cannot be read: " + base.error().message;
+    return outcome;
+  }
+  if (!base->has_value()) {
+    outcome.detail =
+        "no successor reference: model version " + model_version + " has no reference";
+    return outcome;
+  }
+  const StoredReference& from = **base;
+  drift::Reference next = from.reference;
+  std::uint64_t labelled_windows = 0;
+  for (const auto& [label, count] : next.predictions.labels) labelled_windows += count;
+  double labelled_clips = labelled_windows > 0 ? static_cast<double>(labelled_windows) /
+                                                     next.predictions.results_per_unit
+                                               : 0.0;
+  std::int64_t skipped = 0;
+  for (const UploadedClip& clip : uploaded_clips(c, run)) {
+    if (clip.windows.empty()) continue;
+    if (Status added = drift::add_clip(next.counts, from.reference, clip.windows, geometry);
+        !added) {
+      ++skipped;  // windows of another width than the reference's features
+      continue;
+    }
+    ++outcome.clips;
+    outcome.windows += static_cast<std::int64_t>(clip.windows.size());
+    if (clip.label) {
+      next.predictions.labels[*clip.label] += clip.windows.size();
+      labelled_windows += clip.windows.size();
+      labelled_clips += 1;
+    }
+  }
+  if (labelled_windows > 0 && labelled_clips > 0) {
+    next.predictions.results_per_unit = static_cast<double>(labelled_windows) / labelled_clips;
+  }
+  auto row = prepare_reference(successor_model_version(run), source, next, created);
+  if (!row) {
+    outcome.detail = "no successor reference: " + row.error().message;
+    return outcome;
+  }
+  auto id = insert_reference(txn, row.value());
+  if (!id) {
+    outcome.detail = "no successor reference: " + id.error().message;
+    return outcome;
+  }
+  outcome.id = id.value();
+  outcome.saved = true;
+  outcome.detail = "successor reference " + std::to_string(*outcome.id) + " saved as model version " +
+                   successor_model_version(run) + ": the reference of model version " +
+                   from.info.model_version + " (" + std::to_string(from.info.windows) +
+                   " windows) plus " + std::to_string(outcome.windows) + " windows of " +
+                   std::to_string(outcome.clips) + " uploaded clips";
+  if (skipped > 0) {
+    outcome.detail += "; " + std::to_string(skipped) +
+                      " clips left out (their windows do not match the reference's features)";
+  }
+  return outcome;
+}
+
+Result<std::optional<std::int64_t>> adopt_reference(Store& store, std::string_view model_version,
+                                                    std::int64_t reference_id) {
+  if (!is_valid_model_version(model_version)) {
+    return invalid("model_version must be 1-64 characters [A-Za-z0-9._:-]", "model_version");
+  }
+  const std::string version(model_version);
+  return store.writer().run([&](WriteTxn& txn) -> Result<std::optional<std::int64_t>> {
+    SQLite::Statement& own =
+        txn.prepare("SELECT 1 FROM drift_references WHERE model_version = ? AND active = 1");
+    own.bind(1, version);
+    const bool has_own = own.executeStep();
+    own.reset();
+    if (has_own) return std::optional<std::int64_t>{};
+    SQLite::Statement& copy = txn.prepare(
+        "INSERT INTO drift_references (model_version, created, source, active, windows, clips, "
+        "bins, feature_names, edges, counts, label_counts, results_per_unit) "
+        "SELECT ?, created, source, 1, windows, clips, bins, feature_names, edges, counts, "
+        "label_counts, results_per_unit FROM drift_references WHERE id = ?");
+    copy.bind(1, version);
+    copy.bind(2, reference_id);
+    copy.exec();
+    if (txn.changes() == 0) return std::optional<std::int64_t>{};
+    return std::optional<std::int64_t>(txn.last_insert_id());
+  });
 }
 
 Result<std::vector<ReferenceInfo>> list_references(Store& store, ReferenceListing which) {

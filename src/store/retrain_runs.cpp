@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "driftd/store/references.hpp"
 #include "driftd/store/retrain_clips.hpp"
 #include "driftd/store/store.hpp"
 
@@ -186,6 +187,13 @@ Status apply_run_change(WriteTxn& txn, const RunChange& c) {
   if (txn.changes() == 0) return make_error(k_error_not_found, "no retrain run " + c.run_id);
   insert_steps(txn, c.run_id, c.at, c.steps);
   if (!c.clip_outcomes.empty()) set_clip_outcomes(txn, c.run_id, c.clip_outcomes);
+  if (c.state == RunState::succeeded && c.successor_reference) {
+    const SuccessorOutcome successor =
+        save_successor_reference(txn, c.run_id, *c.successor_reference, c.at);
+    if (!successor.detail.empty()) {
+      insert_steps(txn, c.run_id, c.at, {RunStep{0, "succeeded", successor.detail}});
+    }
+  }
   if (c.state && is_terminal(*c.state)) release_run_clips(txn, c.run_id);
   return Ok{};
 }

@@ -187,6 +187,48 @@ TEST_CASE("a manual retrain goes from clips to one dispatch through the real dae
   CHECK(loop.daemon->stop() == 0);
 }
 
+TEST_CASE("a succeeded retrain's successor reference is listed by GET /api/v1/baselines") {
+  Loop loop;
+  // Model version 12's reference, imported while the daemon runs.
+  for (int i = 0; i < 6; ++i) {
+    const auto folder = loop.dir.path() / "training" / (i % 2 ? "crying" : "sleeping");
+    std::filesystem::create_directories(folder);
+    std::ofstream(folder / ("t-" + std::to_string(i) + ".wav"), std::ios::binary)
+        << wav_clip(static_cast<unsigned>(700 + i), 16000);
+  }
+  const auto imported = run_driftd(
+      {"baseline", "import", "--config", "driftd.yaml", "--model-version", "12", "training"},
+      loop.dir.path());
+  REQUIRE_MESSAGE(imported.exit_code == 0, imported.err);
+  auto before = loop.daemon->client(loop.viewer).Get("/api/v1/baselines");
+  REQUIRE(before);
+  REQUIRE(json::parse(before->body)["baselines"].size() == 1);
+  const auto base_windows = json::parse(before->body)["baselines"][0]["windows"].get<int>();
+  const auto base_clips = json::parse(before->body)["baselines"][0]["clips"].get<int>();
+
+  loop.upload_clips(4);
+  auto created = loop.post_retrain({{"reason", "successor reference"}});
+  REQUIRE(created);
+  REQUIRE_MESSAGE(created->status == 202, created->body);
+  const std::string id = json::parse(created->body)["id"];
+  const json run = loop.wait_for(id, is_over);
+  REQUIRE_MESSAGE(run["state"] == "succeeded", run.dump(2));
+
+  auto after = loop.daemon->client(loop.viewer).Get("/api/v1/baselines");
+  REQUIRE(after);
+  REQUIRE(after->status == 200);
+  const json list = json::parse(after->body)["baselines"];
+  REQUIRE_MESSAGE(list.size() == 2, list.dump(2));
+  // Newest first: the successor, then 12's own, unchanged.
+  CHECK(list[0]["model_version"] == "retrain:" + id);
+  CHECK(list[0]["source"] == "retrain:" + id);
+  CHECK(list[0]["clips"] == base_clips + 4);
+  CHECK(list[0]["windows"].get<int>() > base_windows);
+  CHECK(list[1]["model_version"] == "12");
+  CHECK(list[1]["windows"] == base_windows);
+  CHECK(loop.daemon->stop() == 0);
+}
+
 TEST_CASE("retrain routes check roles, bodies and unknown runs") {
   Loop loop(40);  // the run stays active for seconds
   auto viewer_post =

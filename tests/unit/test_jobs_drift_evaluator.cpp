@@ -11,6 +11,7 @@
 #include "driftd/jobs/drift_evaluator.hpp"
 #include "driftd/jobs/retrain_trigger.hpp"
 #include "driftd/store/drift_evaluations.hpp"
+#include "driftd/store/references.hpp"
 #include "driftd/store/results.hpp"
 #include "driftd/store/retrain_runs.hpp"
 #include "support/drift_engine_fixtures.hpp"
@@ -202,6 +203,32 @@ TEST_CASE("an answer is made on the spot when nothing was evaluated yet") {
   CHECK((*quiet)["current_windows"] == 0);
   CHECK((*quiet)["status"] == "insufficient_data");
   CHECK(f.evaluator->answer(std::string("99"), std::nullopt, k_t0).error().code == "not_found");
+}
+
+TEST_CASE("a version falling back to a retrain's successor reference adopts it as its own") {
+  Fixture f;
+  // The successor of a run on 12, newer than 12's reference; 13 is the retrained model.
+  REQUIRE(store::save_reference(*f.store, "retrain:r-1", "retrain:r-1",
+                                test::normal_reference(2, 400, 4), k_t0 - k_hour)
+              .ok());
+  f.add_data("13", k_t0, 10, 0.0, 15);
+  auto body = f.evaluator->answer(std::string("13"), std::nullopt, k_t0);
+  REQUIRE(body.ok());
+  CHECK((*body)["reference"]["model_version"] == "13");
+  CHECK((*body)["reference"]["fallback"] == false);
+  auto own = store::load_active_reference(*f.store, "13");
+  REQUIRE(own.ok());
+  REQUIRE(own->has_value());
+  CHECK((*own)->info.created == k_t0 - k_hour);
+  // A reference saved later for another version does not take 13's place; 12 keeps its own.
+  test::save_test_reference(*f.store, "14", test::normal_reference(3, 400, 4), k_t0);
+  auto again = f.evaluator->answer(std::string("13"), std::nullopt, k_t0 + k_minute);
+  REQUIRE(again.ok());
+  CHECK((*again)["reference"]["id"] == (*own)->info.id);
+  auto twelve = store::load_active_reference(*f.store, "12");
+  REQUIRE(twelve.ok());
+  REQUIRE(twelve->has_value());
+  CHECK((*twelve)->info.created == k_t0 - 48 * k_hour);
 }
 
 TEST_CASE("predictions are compared with the version's first window of results") {

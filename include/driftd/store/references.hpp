@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "driftd/drift/effective_size.hpp"
 #include "driftd/drift/reference.hpp"
 #include "driftd/stats/categorical.hpp"
 #include "driftd/store/connection.hpp"
@@ -98,6 +99,46 @@ Result<std::optional<StoredReference>> load_active_reference(Connection& connect
                                                              std::string_view model_version);
 Result<std::optional<StoredReference>> load_reference(Connection& connection, std::int64_t id);
 Result<std::optional<StoredReference>> newest_reference(Connection& connection);
+
+// A retrain run's successor reference: once a run (not a dry run) succeeds, the reference
+// its model version V was scored against — V's active reference, else the one V's windows
+// are binned with — extended by the windows of the clips the run uploaded, binned with the
+// same frozen edges, and by their upload labels. It is stored under the model version
+// "retrain:<run id>" (no device reports it, so V keeps its own reference) with the source
+// "retrain:<run id>", and as the newest reference it is what an unknown model version — the
+// retrained model the dispatch deploys — falls back to; the drift engine then adopts it
+// as that version's own (adopt_reference()). docs/drift.md, "References".
+std::string successor_model_version(std::string_view run_id);
+std::string successor_source(std::string_view run_id);
+// Whether `source` names a successor reference ("retrain:...").
+bool is_successor_source(std::string_view source);
+
+// What save_successor_reference() did.
+struct SuccessorOutcome {
+  std::optional<std::int64_t> id;  // the successor reference (saved now or before)
+  bool saved = false;              // saved by this call
+  std::int64_t clips = 0;          // uploaded clips whose windows were added
+  std::int64_t windows = 0;        // windows added
+  std::string detail;              // a sentence for the run's step log; empty: nothing to say
+};
+
+// Inside a write job: derives and saves the successor reference of retrain run `run_id`,
+// `created` at the given time. Clips count as uploaded when their outcome is "stored" or
+// "duplicate"; their windows are read from window_features and binned with `geometry`; a
+// clip's windows count towards its upload label (none: unlabeled), and results_per_unit
+// becomes labelled windows / labelled clips over the base and the added clips. Idempotent,
+// keyed by the source: when a reference with that source exists nothing is saved and its
+// id is returned. Saves nothing, saying why in `detail`, for a dry run, an unknown run or
+// a model version without any reference. Throws on SQLite errors.
+SuccessorOutcome save_successor_reference(WriteTxn& txn, std::string_view run_id,
+                                          drift::WindowGeometry geometry, util::UnixMs created);
+
+// In one write job: when `model_version` has no active reference, saves a copy of
+// reference `reference_id` (same statistics, source and creation time) as its active one
+// and returns the copy's id; nothing when the version has a reference of its own by then
+// or `reference_id` does not exist.
+Result<std::optional<std::int64_t>> adopt_reference(Store& store, std::string_view model_version,
+                                                    std::int64_t reference_id);
 
 // Which references list_references() returns.
 enum class ReferenceListing { active, all };

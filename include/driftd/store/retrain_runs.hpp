@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "driftd/drift/effective_size.hpp"
 #include "driftd/store/connection.hpp"
 #include "driftd/util/result.hpp"
 #include "driftd/util/time.hpp"
@@ -121,6 +122,10 @@ struct RunChange {
   Nullable<util::UnixMs> retrying_since;
   std::vector<RunStep> steps;              // appended; `at` 0 means the change's time
   std::vector<ClipOutcome> clip_outcomes;  // recorded on the run's chosen clips
+  // With state succeeded: derive and save the run's successor reference in the same
+  // transaction, binning the uploaded clips' windows with this geometry
+  // (store/references.hpp, save_successor_reference(); its sentence becomes a step).
+  std::optional<drift::WindowGeometry> successor_reference;
 
   // Appends a step at the change's time.
   RunChange& step(std::string name, std::string detail);
