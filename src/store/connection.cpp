@@ -5,8 +5,15 @@
 #include <SQLiteCpp/Statement.h>
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 #include <string>
+
+#include "driftd/util/secrets.hpp"
 
 namespace driftd::store {
 
@@ -78,8 +85,15 @@ bool Connection::in_transaction() const {
   return sqlite3_get_autocommit(m_db->getHandle()) == 0;
 }
 
-int Connection::system_errno() const {
-  return sqlite3_system_errno(m_db->getHandle());
+std::string Connection::folder_write_error() const {
+  const char* file = sqlite3_db_filename(m_db->getHandle(), "main");
+  if (file == nullptr || *file == '\0') return "";
+  const std::string probe = std::string(file) + "-probe-" + util::random_hex(8);
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return std::strerror(errno);
+  ::close(fd);
+  ::unlink(probe.c_str());
+  return "";
 }
 
 void Connection::release_statements() noexcept {

@@ -12,7 +12,6 @@
 #include <pthread.h>
 #include <sqlite3.h>
 
-#include <cstring>
 #include <exception>
 #include <string>
 #include <utility>
@@ -27,9 +26,10 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// Inside a catch block: the errno behind the SQLite exception being handled when it is a
-// file-level failure (I/O error, disk full, read-only, cannot open), else 0.
-int file_error_behind(const Connection& connection) {
+// Inside a catch block: when the SQLite exception being handled is a file-level failure
+// (I/O error, read-only, cannot open), why the database's folder takes no writes, if that is
+// the cause; else "".
+std::string file_error_behind(const Connection& connection) {
   int code = 0;
   try {
     throw;
@@ -37,9 +37,9 @@ int file_error_behind(const Connection& connection) {
     code = e.getErrorCode() & 0xff;
   } catch (...) {
   }
-  const bool file_level = code == SQLITE_IOERR || code == SQLITE_FULL ||
-                          code == SQLITE_READONLY || code == SQLITE_CANTOPEN;
-  return file_level ? connection.system_errno() : 0;
+  const bool file_level =
+      code == SQLITE_IOERR || code == SQLITE_READONLY || code == SQLITE_CANTOPEN;
+  return file_level ? connection.folder_write_error() : std::string();
 }
 
 Error closed_error() {
@@ -160,8 +160,8 @@ void Writer::run_batch() {
     batch_error = error_from_exception(std::current_exception());
     if (batch_error->code != k_error_unavailable) {
       batch_error->message = "the write batch failed: " + batch_error->message;
-    } else if (const int system_error = file_error_behind(*m_connection); system_error != 0) {
-      batch_error->message += std::string(" (") + std::strerror(system_error) + ")";
+    } else if (const std::string cause = file_error_behind(*m_connection); !cause.empty()) {
+      batch_error->message += " (the database's folder takes no writes: " + cause + ")";
     }
     try {
       if (m_connection->in_transaction()) m_connection->exec("ROLLBACK");

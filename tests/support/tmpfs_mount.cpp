@@ -85,16 +85,6 @@ void TmpfsMount::remove_filler(const std::string& name) {
   std::filesystem::remove(m_path / name, ec);
 }
 
-std::string TmpfsMount::remount(bool read_only) {
-  if (!m_mounted) return m_why_not;
-  const unsigned long flags = MS_REMOUNT | MS_NOSUID | MS_NODEV | (read_only ? MS_RDONLY : 0);
-  if (::mount(nullptr, m_path.c_str(), nullptr, flags, nullptr) != 0) {
-    return os_error(std::string("mount -o remount,") + (read_only ? "ro " : "rw ") +
-                    m_path.string());
-  }
-  return "";
-}
-
 std::string TmpfsMount::set_folder_read_only(const std::filesystem::path& folder,
                                              bool read_only) {
   if (!m_mounted) return m_why_not;

@@ -32,10 +32,6 @@ class TmpfsMount {
   std::uint64_t fill(const std::string& name = "filler");
   void remove_filler(const std::string& name = "filler");
 
-  // Remounts the whole filesystem read-only or read-write. Returns "" or the error (Linux
-  // refuses read-only with EBUSY while a process holds a file on it open for writing).
-  std::string remount(bool read_only);
-
   // Remounts `folder` (which must lie on this filesystem) read-only or read-write through a
   // bind mount of its own, so that only that folder changes. Returns "" or the error.
   std::string set_folder_read_only(const std::filesystem::path& folder, bool read_only);

@@ -61,9 +61,10 @@ class Connection {
   // True while a transaction is open on this connection.
   bool in_transaction() const;
 
-  // The operating system's error (errno) behind the connection's last failed call, 0 when
-  // there was none: what SQLite's "disk I/O error" leaves out (read-only file system, ...).
-  int system_errno() const;
+  // Why the database's folder takes no writes, as the system says it ("Read-only file
+  // system", "Permission denied"), or "" when it does: creates and removes a probe file
+  // next to the database. For explaining SQLite's bare "disk I/O error".
+  std::string folder_write_error() const;
 
   // Resets every statement prepared since the last call, ending the implicit read
   // transaction a half-read SELECT would otherwise keep open. Never throws.
