@@ -308,6 +308,12 @@ struct Soak {
     return {state.value("in_episode", false), state.value("episodes", 0)};
   }
 
+  // Distinct drift episodes that led to a retrain run.
+  int episodes_with_runs() const {
+    SQLite::Database db((dir.path() / "var" / "driftd.db").string(), SQLite::OPEN_READONLY);
+    return db.execAndGet("SELECT count(DISTINCT episode_id) FROM retrain_runs").getInt();
+  }
+
   std::string drift_status() const {
     auto r = daemon->client(admin).Get("/api/v1/drift?model_version=" + k_model);
     if (!r || r->status != 200) return "";
@@ -380,6 +386,13 @@ TEST_CASE("soak: drift episodes under random outside failures end in one run eac
     REQUIRE_MESSAGE(Soak::wait_until([&] { return soak.episode_state().episodes == episode; },
                                      std::chrono::seconds(60)),
                     "episode " << episode << " never started; status " << soak.drift_status());
+    // The fleet drifts until the episode has its run: an alarm while an earlier run is
+    // still going (its outside calls failing and retried) or inside the cooldown is
+    // blocked, and the next alarm of the same episode asks again.
+    REQUIRE_MESSAGE(Soak::wait_until([&] { return soak.episodes_with_runs() >= episode; },
+                                     std::chrono::seconds(120)),
+                    "episode " << episode << " never got a retrain run; status "
+                               << soak.drift_status());
     // Alarms go on a while inside the episode: each asks for a retrain again.
     std::this_thread::sleep_for(std::chrono::seconds(4));
     live->stop();
