@@ -83,7 +83,9 @@ int main(int argc, char** argv) {
 
   httplib::Server server;
   const int threads = options.threads;
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  server.new_task_queue = [threads] {
+    return new httplib::ThreadPool(static_cast<size_t>(threads));
+  };
   server.set_tcp_nodelay(true);
   server.set_keep_alive_max_count(k_keep_alive_max_requests);
   server.set_keep_alive_timeout(k_keep_alive_seconds);

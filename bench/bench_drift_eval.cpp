@@ -217,16 +217,21 @@ void drift_read_buckets(benchmark::State& state) {
   auto binning = store::find_binning_state(*s.store, "12");
   const util::UnixMs last = k_now / k_hour * k_hour;
   for (auto _ : state) {
-    auto buckets = store::read_buckets(
-        *s.store, {"12", last - (k_window_hours - 1) * k_hour, last, (*binning.value()).epoch,
-                   std::nullopt});
+    auto buckets = store::read_buckets(*s.store, {"12", last - (k_window_hours - 1) * k_hour, last,
+                                                  (*binning.value()).epoch, std::nullopt});
     benchmark::DoNotOptimize(buckets);
   }
 }
 
 }  // namespace
 
-BENCHMARK(drift_evaluation)->Arg(k_window_hours)->Arg(10 * k_window_hours)->Unit(benchmark::kMillisecond);
-BENCHMARK(drift_read_buckets)->Arg(k_window_hours)->Arg(10 * k_window_hours)->Unit(benchmark::kMillisecond);
+BENCHMARK(drift_evaluation)
+    ->Arg(k_window_hours)
+    ->Arg(10 * k_window_hours)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(drift_read_buckets)
+    ->Arg(k_window_hours)
+    ->Arg(10 * k_window_hours)
+    ->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();

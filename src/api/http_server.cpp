@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
-#include <string>
 #include <sstream>
+#include <string>
 
 #include "driftd/api/api_error.hpp"
 #include "driftd/api/rate_limiter.hpp"
@@ -77,11 +77,13 @@ bool header_starts_with(const std::string& value, std::string_view prefix) {
          value[prefix.size()] == ' ';
 }
 
-bool is_json_type(const std::string& ct) { return header_starts_with(ct, "application/json"); }
+bool is_json_type(const std::string& ct) {
+  return header_starts_with(ct, "application/json");
+}
 
 bool is_audio_type(const std::string& ct) {
-  for (std::string_view t : {"audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave",
-                             "audio/flac", "audio/x-flac"}) {
+  for (std::string_view t :
+       {"audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave", "audio/flac", "audio/x-flac"}) {
     if (header_starts_with(ct, t)) return true;
   }
   return false;
@@ -118,9 +120,12 @@ std::optional<Role> parse_role(std::string_view text) {
 
 const char* role_name(Role role) {
   switch (role) {
-    case Role::device: return "device";
-    case Role::viewer: return "viewer";
-    case Role::admin: return "admin";
+    case Role::device:
+      return "device";
+    case Role::viewer:
+      return "viewer";
+    case Role::admin:
+      return "admin";
   }
   return "unknown";
 }
@@ -140,8 +145,7 @@ std::string Request::header(const std::string& lower_name) const {
   return it == headers.end() ? std::string() : it->second;
 }
 
-void Request::require_device(const std::string& device_id,
-                             std::optional<std::size_t> index) const {
+void Request::require_device(const std::string& device_id, std::optional<std::size_t> index) const {
   if (log_device.empty()) log_device = device_id;
   if (!principal || principal->role == Role::admin) return;
   if (principal->role == Role::device && principal->device_id == device_id) return;
@@ -208,12 +212,13 @@ struct HttpServer::Impl {
                RequestRecord& record, Request& request);
 };
 
-HttpServer::HttpServer(ServerOptions options, Authenticator authenticator,
-                       RequestObserver observer)
+HttpServer::HttpServer(ServerOptions options, Authenticator authenticator, RequestObserver observer)
     : m_impl(std::make_unique<Impl>(std::move(options), std::move(authenticator),
                                     std::move(observer))) {}
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+  stop();
+}
 
 void HttpServer::add_route(Route route) {
   CompiledRoute compiled{route, split_path(route.pattern)};
@@ -249,7 +254,9 @@ Status HttpServer::bind() {
   return Ok{};
 }
 
-int HttpServer::port() const { return m_impl->port; }
+int HttpServer::port() const {
+  return m_impl->port;
+}
 
 void HttpServer::run() {
   if (m_impl->server) m_impl->server->listen_after_bind();
@@ -279,12 +286,11 @@ void HttpServer::Impl::install() {
   svr.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     GuardedServer::headers_complete();
     const bool has_length = req.has_header("Content-Length");
-    const bool chunked = req.get_header_value("Transfer-Encoding").find("chunked") !=
-                         std::string::npos;
-    const bool bodyless_post =
-        (req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
-         req.method == "DELETE") &&
-        !has_length && !chunked;
+    const bool chunked =
+        req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos;
+    const bool bodyless_post = (req.method == "POST" || req.method == "PUT" ||
+                                req.method == "PATCH" || req.method == "DELETE") &&
+                               !has_length && !chunked;
     const bool early = must_refuse_unread(req);
     if (early || bodyless_post) {
       dispatch(req, res, nullptr);
@@ -296,8 +302,7 @@ void HttpServer::Impl::install() {
   });
   // Clients that ask before sending a large body (curl does above 1 MiB) get the refusal
   // instead of "100 Continue", and so never send what would be refused.
-  svr.set_expect_100_continue_handler([this](const httplib::Request& req,
-                                             httplib::Response& res) {
+  svr.set_expect_100_continue_handler([this](const httplib::Request& req, httplib::Response& res) {
     GuardedServer::headers_complete();
     if (!must_refuse_unread(req)) return 100;
     dispatch(req, res, nullptr);
@@ -365,7 +370,8 @@ void HttpServer::Impl::dispatch(const httplib::Request& req, httplib::Response& 
     reply = Reply::json(e.status(), e.to_json());
     record.error_code = e.code();
     if (e.extra.contains("retry_after_seconds")) {
-      reply.headers.emplace_back("Retry-After", std::to_string(e.extra["retry_after_seconds"].get<int>()));
+      reply.headers.emplace_back("Retry-After",
+                                 std::to_string(e.extra["retry_after_seconds"].get<int>()));
     }
     if (e.extra.contains("allow")) {
       reply.headers.emplace_back("Allow", e.extra["allow"].get<std::string>());
@@ -392,11 +398,11 @@ void HttpServer::Impl::dispatch(const httplib::Request& req, httplib::Response& 
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const double ms = record.seconds * 1000.0;
   if (record.status >= 500) {
-    spdlog::error("{} {} {} {:.2f}ms device={} error={}", record.method, record.path,
-                  record.status, ms, record.device, record.error_code);
+    spdlog::error("{} {} {} {:.2f}ms device={} error={}", record.method, record.path, record.status,
+                  ms, record.device, record.error_code);
   } else if (record.status >= 400) {
-    spdlog::info("{} {} {} {:.2f}ms device={} error={}", record.method, record.path,
-                 record.status, ms, record.device, record.error_code);
+    spdlog::info("{} {} {} {:.2f}ms device={} error={}", record.method, record.path, record.status,
+                 ms, record.device, record.error_code);
   } else {
     spdlog::debug("{} {} {} {:.2f}ms device={}", record.method, record.path, record.status, ms,
                   record.device);
@@ -459,10 +465,18 @@ Reply HttpServer::Impl::handle(const httplib::Request& req, const httplib::Conte
     const Role role = request.principal->role;
     bool allowed_role = false;
     switch (route.access) {
-      case Access::ingest: allowed_role = role == Role::device || role == Role::admin; break;
-      case Access::read: allowed_role = role == Role::viewer || role == Role::admin; break;
-      case Access::act: allowed_role = role == Role::admin; break;
-      case Access::open: allowed_role = true; break;
+      case Access::ingest:
+        allowed_role = role == Role::device || role == Role::admin;
+        break;
+      case Access::read:
+        allowed_role = role == Role::viewer || role == Role::admin;
+        break;
+      case Access::act:
+        allowed_role = role == Role::admin;
+        break;
+      case Access::open:
+        allowed_role = true;
+        break;
     }
     if (role == Role::device) request.log_device = request.principal->device_id;
     if (!allowed_role) {
@@ -491,9 +505,8 @@ Reply HttpServer::Impl::handle(const httplib::Request& req, const httplib::Conte
                      "Content-Encoding '" + enc + "' is not supported; send gzip or no encoding");
     }
   }
-  if (req.has_header("Content-Length") &&
-      req.get_header_value<std::uint64_t>("Content-Length") >
-          static_cast<std::uint64_t>(options.max_body_bytes)) {
+  if (req.has_header("Content-Length") && req.get_header_value<std::uint64_t>("Content-Length") >
+                                              static_cast<std::uint64_t>(options.max_body_bytes)) {
     throw ApiError(413, "body_too_large",
                    "the body is larger than the limit of " +
                        std::to_string(options.max_body_bytes) + " bytes");

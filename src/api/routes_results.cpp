@@ -16,12 +16,11 @@ Reply post_results(Service& service, const Request& req) {
   batch.reserve(records.size());
   for (std::size_t i = 0; i < records.size(); ++i) {
     auto& r = records[i];
-    req.require_device(r.device_id, records.size() > 1 ? std::optional<std::size_t>(i)
-                                                       : std::nullopt);
-    batch.push_back(store::ResultRecord{std::move(r.device_id), std::move(r.result_id),
-                                        std::move(r.model_version), r.timestamp,
-                                        std::move(r.label), r.confidence, std::move(r.scores),
-                                        std::move(r.feature_windows)});
+    req.require_device(r.device_id,
+                       records.size() > 1 ? std::optional<std::size_t>(i) : std::nullopt);
+    batch.push_back(store::ResultRecord{
+        std::move(r.device_id), std::move(r.result_id), std::move(r.model_version), r.timestamp,
+        std::move(r.label), r.confidence, std::move(r.scores), std::move(r.feature_windows)});
   }
   auto outcome = store::insert_results(service.store, batch, req.received_at);
   if (!outcome) throw api_error_from_store(outcome.error());

@@ -1,7 +1,7 @@
 #include "driftd/cli/cli.hpp"
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <iostream>
 
@@ -10,11 +10,12 @@
 namespace driftd::cli {
 
 int run(int argc, char** argv) {
-  CLI::App app{"driftd: drift watchdog for Edge Impulse audio models.\n"
-               "Devices post results and clips; driftd scores drift against the training data\n"
-               "and, when it is sustained, retrains the Edge Impulse project and dispatches the\n"
-               "firmware build.",
-               "driftd"};
+  CLI::App app{
+      "driftd: drift watchdog for Edge Impulse audio models.\n"
+      "Devices post results and clips; driftd scores drift against the training data\n"
+      "and, when it is sustained, retrains the Edge Impulse project and dispatches the\n"
+      "firmware build.",
+      "driftd"};
   app.require_subcommand(1);
   app.fallthrough();
   app.set_version_flag("--version", std::string("driftd ") + DRIFTD_VERSION);

@@ -109,20 +109,20 @@ void add_token_commands(CLI::App& app, Options& options, int& exit_code) {
     }
     for (const auto& t : *tokens) {
       if (*json_list) {
-        std::cout << nlohmann::json{{"id", t.id},
-                                    {"role", store::role_name(t.role)},
-                                    {"device_id", t.device_id.empty()
-                                                      ? nlohmann::json(nullptr)
-                                                      : nlohmann::json(t.device_id)},
-                                    {"created", util::format_rfc3339(t.created)},
-                                    {"last_used", t.last_used ? nlohmann::json(util::format_rfc3339(
-                                                                    *t.last_used))
-                                                              : nlohmann::json(nullptr)},
-                                    {"revoked", t.revoked ? nlohmann::json(util::format_rfc3339(
-                                                                *t.revoked))
-                                                          : nlohmann::json(nullptr)}}
-                         .dump()
-                  << "\n";
+        std::cout
+            << nlohmann::json{{"id", t.id},
+                              {"role", store::role_name(t.role)},
+                              {"device_id", t.device_id.empty() ? nlohmann::json(nullptr)
+                                                                : nlohmann::json(t.device_id)},
+                              {"created", util::format_rfc3339(t.created)},
+                              {"last_used", t.last_used
+                                                ? nlohmann::json(util::format_rfc3339(*t.last_used))
+                                                : nlohmann::json(nullptr)},
+                              {"revoked", t.revoked
+                                              ? nlohmann::json(util::format_rfc3339(*t.revoked))
+                                              : nlohmann::json(nullptr)}}
+                   .dump()
+            << "\n";
       } else {
         std::cout << std::left << std::setw(6) << t.id << std::setw(8) << store::role_name(t.role)
                   << std::setw(24) << (t.device_id.empty() ? "-" : t.device_id) << std::setw(26)

@@ -90,12 +90,12 @@ RemoteResult<std::vector<JobLogLine>> StudioClient::job_log(std::int64_t job_id,
   return parse_job_log(body.value(), context);
 }
 
-RemoteResult<std::vector<JobSummary>> StudioClient::list_jobs(util::UnixMs since,
-                                                              int limit) const {
+RemoteResult<std::vector<JobSummary>> StudioClient::list_jobs(util::UnixMs since, int limit) const {
   const std::string context = "Edge Impulse Studio: list jobs";
   if (limit < 1) return invalid_argument(context, "limit must be at least 1");
-  const std::string path = "/jobs/all" + net::query_string({{"startDate", util::format_rfc3339(since)},
-                                                            {"limit", std::to_string(limit)}});
+  const std::string path =
+      "/jobs/all" + net::query_string({{"startDate", util::format_rfc3339(since)},
+                                       {"limit", std::to_string(limit)}});
   auto body = json_call(m_http, request(net::Method::get, path, false), context);
   if (!body) return body.error();
   return parse_job_list(body.value(), context);

@@ -1,7 +1,7 @@
-// The key table: the keys of SPEC §3, plus the team's additions (drift.alpha, storage.synchronous), each
-// documented in config/driftd.yaml. Each entry names its Config field by the same dotted path it
-// has in the YAML file (DRIFTD_KEY stringizes the member path), so a key and its field cannot drift
-// apart. The ranges here are the ones documented in config/driftd.yaml.
+// The key table: the keys of SPEC §3, plus the team's additions (drift.alpha, storage.synchronous),
+// each documented in config/driftd.yaml. Each entry names its Config field by the same dotted path
+// it has in the YAML file (DRIFTD_KEY stringizes the member path), so a key and its field cannot
+// drift apart. The ranges here are the ones documented in config/driftd.yaml.
 
 #include "driftd/config/keys.hpp"
 

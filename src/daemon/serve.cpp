@@ -33,7 +33,8 @@ namespace {
 constexpr std::chrono::milliseconds k_main_tick{1000};
 
 std::unique_ptr<store::Store> open_store(const config::Config& config) {
-  auto opened = store::Store::open(store::store_options_from_config(config.storage), util::now_ms());
+  auto opened =
+      store::Store::open(store::store_options_from_config(config.storage), util::now_ms());
   if (!opened) {
     spdlog::error("cannot open the database {}: {}", config.storage.database,
                   opened.error().message);
@@ -225,9 +226,10 @@ int serve(const config::Config& config) {
                        std::future_status::ready;
   drift_worker.stop();  // finishes its pass in progress (bounded, no outside calls)
   if (!retrain_worker.stop_within(std::chrono::seconds(k_drain_deadline_seconds))) {
-    spdlog::warn("the retrain worker is still in an outside call after {} s: exiting without it "
-                 "(its run resumes from the database at the next start)",
-                 k_drain_deadline_seconds);
+    spdlog::warn(
+        "the retrain worker is still in an outside call after {} s: exiting without it "
+        "(its run resumes from the database at the next start)",
+        k_drain_deadline_seconds);
     store->close();
     spdlog::shutdown();
     std::_Exit(0);

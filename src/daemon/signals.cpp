@@ -36,6 +36,8 @@ std::optional<int> wait_for_stop_signal(std::chrono::milliseconds timeout) {
   return std::nullopt;  // EAGAIN (timeout) or EINTR
 }
 
-void name_this_thread(const char* name) { pthread_setname_np(pthread_self(), name); }
+void name_this_thread(const char* name) {
+  pthread_setname_np(pthread_self(), name);
+}
 
 }  // namespace driftd::daemon

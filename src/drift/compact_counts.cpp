@@ -13,8 +13,8 @@ namespace {
 
 constexpr std::uint8_t k_compact_format = 1;
 constexpr std::uint8_t k_labels_format = 1;
-constexpr std::size_t k_wide_header = 40;    // SampleCounts blob header
-constexpr std::size_t k_wide_feature = 24;   // ClipBinCounts blob header
+constexpr std::size_t k_wide_header = 40;   // SampleCounts blob header
+constexpr std::size_t k_wide_feature = 24;  // ClipBinCounts blob header
 constexpr std::uint64_t k_max_features = 4096;
 constexpr std::uint64_t k_max_bins = 1000;
 constexpr std::uint64_t k_max_labels = 100000;

@@ -55,10 +55,9 @@ Result<FleetEvaluation> evaluate_fleet(const Reference* reference,
   for (const auto& device : devices) {
     EvaluationContext device_context = context;
     device_context.device_id = device.device_id;
-    auto evaluation =
-        evaluate_one(reference, device.counts, device.windows,
-                     prediction_sample(device.labels, device.confidence), thresholds,
-                     device_context);
+    auto evaluation = evaluate_one(reference, device.counts, device.windows,
+                                   prediction_sample(device.labels, device.confidence), thresholds,
+                                   device_context);
     if (!evaluation) return evaluation.error();
     out.devices.push_back(std::move(evaluation).value());
   }

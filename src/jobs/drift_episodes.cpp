@@ -21,9 +21,8 @@ Result<drift::EpisodeState> decode_state(const std::optional<store::EpisodeRecor
   const json parsed = json::parse(stored->state, nullptr, false);
   auto state = drift::episode_state_from_json(parsed);
   if (!state) {
-    return make_error("storage_error", "the drift episode state of model version " +
-                                           model_version + " is corrupt: " +
-                                           state.error().message);
+    return make_error("storage_error", "the drift episode state of model version " + model_version +
+                                           " is corrupt: " + state.error().message);
   }
   return state;
 }
@@ -34,8 +33,9 @@ json drift_summary(const drift::Evaluation& fleet, const drift::Attribution& att
   for (const auto& f : fleet.features) {
     if (f.score.scores) features.push_back(&f);
   }
-  std::sort(features.begin(), features.end(),
-            [](const auto* a, const auto* b) { return a->score.scores->psi > b->score.scores->psi; });
+  std::sort(features.begin(), features.end(), [](const auto* a, const auto* b) {
+    return a->score.scores->psi > b->score.scores->psi;
+  });
   json top = json::array();
   for (std::size_t i = 0; i < features.size() && i < 3; ++i) {
     top.push_back({{"name", features[i]->name}, {"psi", features[i]->score.scores->psi}});
@@ -131,8 +131,8 @@ Result<EpisodeOutcome> advance_episode(store::Store& store, const config::Config
         auto call = needs_call(store, outcome.record);
         if (!call) return call.error();
         if (!*call) break;
-        if (Status called = call_trigger(store, config, metrics, event, fleet, attribution, now,
-                                         outcome);
+        if (Status called =
+                call_trigger(store, config, metrics, event, fleet, attribution, now, outcome);
             !called) {
           return called.error();
         }

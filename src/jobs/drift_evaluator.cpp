@@ -175,8 +175,7 @@ std::optional<json> DriftEvaluator::Impl::cached_device(const std::string& model
 }
 
 Result<json> DriftEvaluator::answer(const std::optional<std::string>& model_version,
-                                    const std::optional<std::string>& device_id,
-                                    util::UnixMs now) {
+                                    const std::optional<std::string>& device_id, util::UnixMs now) {
   auto version = version_or_default(*this, model_version);
   if (!version) return version.error();
   std::lock_guard lock(m_impl->mutex);

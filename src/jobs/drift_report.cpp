@@ -42,12 +42,9 @@ json drift_report(const drift::Evaluation& evaluation, const ReportExtras& extra
                         {"min_windows", extras.thresholds.min_windows}};
   if (extras.reference) {
     const auto& r = *extras.reference;
-    body["reference"] = {{"id", r.id},
-                         {"model_version", r.model_version},
-                         {"source", r.source},
-                         {"created", util::format_rfc3339(r.created)},
-                         {"windows", r.windows},
-                         {"fallback", r.fallback}};
+    body["reference"] = {{"id", r.id},           {"model_version", r.model_version},
+                         {"source", r.source},   {"created", util::format_rfc3339(r.created)},
+                         {"windows", r.windows}, {"fallback", r.fallback}};
   } else {
     body["reference"] = nullptr;
   }

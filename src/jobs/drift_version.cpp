@@ -59,9 +59,8 @@ std::vector<drift::DeviceSample> device_samples(const store::WindowBuckets& buck
       status = counts.error();
       return {};
     }
-    samples.push_back(
-        drift::DeviceSample{d.device_id, std::move(counts).value(), d.windows, d.labels,
-                            d.confidence});
+    samples.push_back(drift::DeviceSample{d.device_id, std::move(counts).value(), d.windows,
+                                          d.labels, d.confidence});
   }
   return samples;
 }
@@ -137,8 +136,8 @@ Result<VersionEvaluation> DriftEvaluator::Impl::evaluate_locked(const std::strin
   if (!binning) {
     const auto applicable = store::applicable_reference(*active, model_version, width);
     if (!applicable || applicable->model_version != model_version) {
-      return make_error(store::k_error_not_found, "model version " + model_version +
-                                                      " has neither data nor a reference");
+      return make_error(store::k_error_not_found,
+                        "model version " + model_version + " has neither data nor a reference");
     }
     reference_id = applicable->id;
   } else {
@@ -169,8 +168,8 @@ Result<VersionEvaluation> DriftEvaluator::Impl::evaluate_locked(const std::strin
       binning = std::move(ensured).value();
     }
     if (binning->rebin_pending) {
-      const std::size_t batches =
-          options.complete_rebin ? std::numeric_limits<std::size_t>::max() : k_rebin_batches_per_pass;
+      const std::size_t batches = options.complete_rebin ? std::numeric_limits<std::size_t>::max()
+                                                         : k_rebin_batches_per_pass;
       auto progress = store::rebin_model_version(store, model_version, range.first_start, batches);
       if (!progress) return progress.error();
       spdlog::info("drift: re-binned {} windows of model version {} ({})", progress->windows,
@@ -200,13 +199,14 @@ Result<VersionEvaluation> DriftEvaluator::Impl::evaluate_locked(const std::strin
   const drift::Reference* scored_against = nullptr;
   if (*stored_reference) {
     const auto& info = (*stored_reference)->info;
-    context->reference = ReferenceSummary{info.id,      info.model_version, info.source,
-                                          info.created, info.windows,       info.model_version != model_version};
+    context->reference =
+        ReferenceSummary{info.id,      info.model_version, info.source,
+                         info.created, info.windows,       info.model_version != model_version};
     scored = (*stored_reference)->reference;
     scored.predictions = drift::PredictionSample{};
     if (*predictions) {
-      scored.predictions = drift::PredictionSample{(*predictions)->labels, (*predictions)->confidence,
-                                                   (*predictions)->results_per_unit};
+      scored.predictions = drift::PredictionSample{
+          (*predictions)->labels, (*predictions)->confidence, (*predictions)->results_per_unit};
     }
     scored_against = &scored;
   }
@@ -216,9 +216,9 @@ Result<VersionEvaluation> DriftEvaluator::Impl::evaluate_locked(const std::strin
   auto samples = device_samples(buckets, samples_ok);
   if (!samples_ok) return samples_ok.error();
   const std::size_t with_data = samples.size();
-  if (options.include_device &&
-      std::none_of(samples.begin(), samples.end(),
-                   [&](const auto& s) { return s.device_id == *options.include_device; })) {
+  if (options.include_device && std::none_of(samples.begin(), samples.end(), [&](const auto& s) {
+        return s.device_id == *options.include_device;
+      })) {
     samples.push_back(drift::DeviceSample{*options.include_device, {}, 0, {}, {}});
   }
   const drift::EvaluationContext evaluation_context{model_version, std::nullopt, now, range.from,

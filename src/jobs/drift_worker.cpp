@@ -11,7 +11,9 @@
 
 namespace driftd::jobs {
 
-DriftWorker::~DriftWorker() { stop(); }
+DriftWorker::~DriftWorker() {
+  stop();
+}
 
 void DriftWorker::start() {
   m_thread = std::thread([this] { thread_main(); });
@@ -40,8 +42,7 @@ void DriftWorker::thread_main() {
         spdlog::warn("drift evaluator: {}", report.error().message);
       } else if (!report->evaluated.empty() || !report->deferred.empty()) {
         spdlog::debug("drift evaluator: {} model versions evaluated, {} re-binning, {} bucket rows",
-                      report->evaluated.size(), report->deferred.size(),
-                      report->bucket_rows_read);
+                      report->evaluated.size(), report->deferred.size(), report->bucket_rows_read);
       }
     } catch (const std::exception& e) {
       spdlog::error("drift evaluator: unexpected error: {}", e.what());

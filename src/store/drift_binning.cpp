@@ -41,10 +41,9 @@ std::vector<ActiveReference> read_active(Connection& c) {
       "FROM drift_references WHERE active = 1");
   std::vector<ActiveReference> active;
   while (select.executeStep()) {
-    active.push_back(ActiveReference{select.getColumn(0).getInt64(),
-                                     select.getColumn(1).getString(),
-                                     select.getColumn(2).getInt64(),
-                                     static_cast<std::size_t>(select.getColumn(3).getInt64())});
+    active.push_back(ActiveReference{
+        select.getColumn(0).getInt64(), select.getColumn(1).getString(),
+        select.getColumn(2).getInt64(), static_cast<std::size_t>(select.getColumn(3).getInt64())});
   }
   return active;
 }
@@ -67,8 +66,7 @@ EngineSettings read_settings(Connection& c) {
 }
 
 std::optional<BinningState> read_state(Connection& c, std::string_view model_version) {
-  SQLite::Statement& select =
-      c.prepare(std::string(k_state_columns) + " WHERE model_version = ?");
+  SQLite::Statement& select = c.prepare(std::string(k_state_columns) + " WHERE model_version = ?");
   select.bind(1, std::string(model_version));
   if (!select.executeStep()) return std::nullopt;
   return state_from_row(select);
@@ -148,8 +146,8 @@ BinningState ensure_binning(WriteTxn& txn, std::string_view model_version, std::
   const std::int64_t reference_id = applicable ? applicable->id : 0;
   if (state && state->reference_id == reference_id && state->width == effective_width) {
     if (seen_at && *seen_at < state->first_seen) {
-      SQLite::Statement& lower = txn.prepare(
-          "UPDATE drift_model_versions SET first_seen_ms = ? WHERE model_version = ?");
+      SQLite::Statement& lower =
+          txn.prepare("UPDATE drift_model_versions SET first_seen_ms = ? WHERE model_version = ?");
       lower.bind(1, static_cast<std::int64_t>(*seen_at));
       lower.bind(2, std::string(model_version));
       lower.exec();
@@ -231,9 +229,8 @@ Result<std::vector<BinningState>> list_binning_states(Store& store) {
 }
 
 Result<std::vector<ActiveReference>> active_references(Store& store) {
-  return store.read([](Connection& c) -> Result<std::vector<ActiveReference>> {
-    return read_active(c);
-  });
+  return store.read(
+      [](Connection& c) -> Result<std::vector<ActiveReference>> { return read_active(c); });
 }
 
 Result<std::int64_t> newest_reference_id(Store& store) {

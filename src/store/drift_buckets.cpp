@@ -90,12 +90,14 @@ void add_predictions(WriteTxn& txn, const std::string& model_version, util::Unix
   select.reset();
   const std::vector<std::uint8_t> blob = drift::labels_to_bytes(labels);
   SQLite::Statement& write =
-      id ? txn.prepare("UPDATE drift_buckets SET results = results + ?1, labels = ?2, "
-                       "confidence_sum = confidence_sum + ?3, "
-                       "confidence_sum_sq = confidence_sum_sq + ?4 WHERE id = ?5")
-         : txn.prepare("INSERT INTO drift_buckets (results, labels, confidence_sum, "
-                       "confidence_sum_sq, model_version, bucket_start, device_id) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      id ? txn.prepare(
+               "UPDATE drift_buckets SET results = results + ?1, labels = ?2, "
+               "confidence_sum = confidence_sum + ?3, "
+               "confidence_sum_sq = confidence_sum_sq + ?4 WHERE id = ?5")
+         : txn.prepare(
+               "INSERT INTO drift_buckets (results, labels, confidence_sum, "
+               "confidence_sum_sq, model_version, bucket_start, device_id) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   write.bind(1, group.results);
   write.bind(2, blob.data(), static_cast<int>(blob.size()));
   write.bind(3, group.sum);
@@ -136,11 +138,13 @@ Status add_unit(WriteTxn& txn, const BinningState& state, const drift::Reference
       (same_epoch ? row->windows : 0) + static_cast<std::int64_t>(unit.windows.size());
   const std::int64_t clips = (same_epoch ? row->clips : 0) + 1;
   SQLite::Statement& write =
-      row ? txn.prepare("UPDATE drift_buckets SET epoch = ?1, reference_id = ?2, windows = ?3, "
-                        "clips = ?4, counts = ?5 WHERE id = ?6")
-          : txn.prepare("INSERT INTO drift_buckets (epoch, reference_id, windows, clips, counts, "
-                        "model_version, bucket_start, device_id) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      row ? txn.prepare(
+                "UPDATE drift_buckets SET epoch = ?1, reference_id = ?2, windows = ?3, "
+                "clips = ?4, counts = ?5 WHERE id = ?6")
+          : txn.prepare(
+                "INSERT INTO drift_buckets (epoch, reference_id, windows, clips, counts, "
+                "model_version, bucket_start, device_id) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   write.bind(1, state.epoch);
   write.bind(2, reference != nullptr ? state.reference_id : std::int64_t{0});
   write.bind(3, windows);
@@ -212,9 +216,9 @@ Result<WindowBuckets> read_buckets(Store& store, const BucketQuery& query) {
         "SELECT device_id, epoch, windows, clips, counts, results, labels, confidence_sum, "
         "confidence_sum_sq, id FROM drift_buckets "
         "WHERE model_version = ?1 AND bucket_start >= ?2 AND bucket_start <= ?3";
-    SQLite::Statement& select =
-        query.device_id ? c.prepare(std::string(k_select) + " AND device_id = ?4")
-                        : c.prepare(k_select);
+    SQLite::Statement& select = query.device_id
+                                    ? c.prepare(std::string(k_select) + " AND device_id = ?4")
+                                    : c.prepare(k_select);
     select.bind(1, query.model_version);
     select.bind(2, static_cast<std::int64_t>(query.first_start));
     select.bind(3, static_cast<std::int64_t>(query.last_start));
@@ -248,9 +252,9 @@ Result<WindowBuckets> read_buckets(Store& store, const BucketQuery& query) {
           return corrupt_bucket(id, read.error());
         }
         d.labels.add_cluster(labels);
-        d.confidence += stats::Moments{static_cast<std::uint64_t>(results),
-                                       select.getColumn(7).getDouble(),
-                                       select.getColumn(8).getDouble()};
+        d.confidence +=
+            stats::Moments{static_cast<std::uint64_t>(results), select.getColumn(7).getDouble(),
+                           select.getColumn(8).getDouble()};
       }
     }
     out.devices.reserve(devices.size());

@@ -105,10 +105,9 @@ Result<std::vector<EvaluationRecord>> evaluation_history(
     Store& store, std::string_view model_version, const std::optional<std::string>& device_id,
     util::UnixMs since, util::UnixMs until, std::size_t limit) {
   return store.read([&](Connection& c) -> Result<std::vector<EvaluationRecord>> {
-    SQLite::Statement& select =
-        c.prepare(std::string(k_evaluation_columns) + k_scope +
-                  "AND evaluated_at >= ?3 AND evaluated_at <= ?4 "
-                  "ORDER BY evaluated_at DESC, id DESC LIMIT ?5");
+    SQLite::Statement& select = c.prepare(std::string(k_evaluation_columns) + k_scope +
+                                          "AND evaluated_at >= ?3 AND evaluated_at <= ?4 "
+                                          "ORDER BY evaluated_at DESC, id DESC LIMIT ?5");
     select.bind(1, std::string(model_version));
     bind_optional(select, 2, device_id);
     select.bind(3, static_cast<std::int64_t>(since));

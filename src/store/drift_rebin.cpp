@@ -170,8 +170,8 @@ Result<RebinBatch> read_rebin_batch(Store& store, const BinningState& state,
     std::int64_t last_id = *state.rebin_cursor;
     std::size_t rows = 0;
     const auto finish_unit = [&] {
-      if (key && key->model_version == state.model_version &&
-          unit.timestamp >= *state.rebin_from && !unit.windows.empty()) {
+      if (key && key->model_version == state.model_version && unit.timestamp >= *state.rebin_from &&
+          !unit.windows.empty()) {
         batch.windows += static_cast<std::int64_t>(unit.windows.size());
         batch.units.push_back(std::move(unit));
       }

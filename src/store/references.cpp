@@ -264,9 +264,13 @@ std::string successor_model_version(std::string_view run_id) {
   return "retrain:" + std::string(run_id);
 }
 
-std::string successor_source(std::string_view run_id) { return "retrain:" + std::string(run_id); }
+std::string successor_source(std::string_view run_id) {
+  return "retrain:" + std::string(run_id);
+}
 
-bool is_successor_source(std::string_view source) { return source.starts_with("retrain:"); }
+bool is_successor_source(std::string_view source) {
+  return source.starts_with("retrain:");
+}
 
 namespace {
 
@@ -390,8 +394,7 @@ SuccessorOutcome save_successor_reference(WriteTxn& txn, std::string_view run_id
     return outcome;
   }
   if (!base->has_value()) {
-    outcome.detail =
-        "no successor reference: model version " + model_version + " has no reference";
+    outcome.detail = "no successor reference: model version " + model_version + " has no reference";
     return outcome;
   }
   const StoredReference& from = **base;
@@ -432,10 +435,11 @@ SuccessorOutcome save_successor_reference(WriteTxn& txn, std::string_view run_id
   }
   outcome.id = id.value();
   outcome.saved = true;
-  outcome.detail = "successor reference " + std::to_string(*outcome.id) + " saved as model version " +
-                   successor_model_version(run) + ": the reference of model version " +
-                   from.info.model_version + " (" + std::to_string(from.info.windows) +
-                   " windows) plus " + std::to_string(outcome.windows) + " windows of " +
+  outcome.detail = "successor reference " + std::to_string(*outcome.id) +
+                   " saved as model version " + successor_model_version(run) +
+                   ": the reference of model version " + from.info.model_version + " (" +
+                   std::to_string(from.info.windows) + " windows) plus " +
+                   std::to_string(outcome.windows) + " windows of " +
                    std::to_string(outcome.clips) + " uploaded clips";
   if (skipped > 0) {
     outcome.detail += "; " + std::to_string(skipped) +

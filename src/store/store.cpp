@@ -69,10 +69,9 @@ Status check_free_space(const std::filesystem::path& folder, std::uintmax_t rese
   std::error_code ec;
   const std::filesystem::space_info space = std::filesystem::space(folder, ec);
   if (ec || space.available >= reserve) return Ok{};
-  return make_error(k_error_unavailable,
-                    what + " is full: " + std::to_string(space.available) +
-                        " bytes free, and driftd stops taking data below " +
-                        std::to_string(reserve / (1024 * 1024)) + " MiB free");
+  return make_error(k_error_unavailable, what + " is full: " + std::to_string(space.available) +
+                                             " bytes free, and driftd stops taking data below " +
+                                             std::to_string(reserve / (1024 * 1024)) + " MiB free");
 }
 
 Status Store::has_room() const {

@@ -35,7 +35,9 @@ namespace {
 constexpr int k_devices = 4;
 constexpr int k_result_workers = 3;
 
-std::string device_name(int n) { return "crash-" + std::to_string(n % k_devices); }
+std::string device_name(int n) {
+  return "crash-" + std::to_string(n % k_devices);
+}
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -104,8 +106,8 @@ void post_clips(const DaemonProcess& daemon, const std::string& token, int round
     const std::string device = device_name(seq);
     const unsigned seed = static_cast<unsigned>(round * 100'000 + seq);
     const std::string path = "/api/v1/clips?device_id=" + device +
-                             "&model_version=12&label=crying&result_id=c" +
-                             std::to_string(round) + "-" + std::to_string(seq);
+                             "&model_version=12&label=crying&result_id=c" + std::to_string(round) +
+                             "-" + std::to_string(seq);
     const auto r = client.Post(path, wav_clip(seed, 1600 + 400 * (seq % 8)), "audio/wav");
     if (r && r->status == 201) {
       acked.add_clip(json_of(r)["clip_id"].get<std::string>(), device);
@@ -135,8 +137,8 @@ void check_database(const fs::path& database, Acknowledged& acked) {
   }
   std::size_t missing = 0;
   for (const auto& id : acked.results) missing += stored.count(id) == 0 ? 1 : 0;
-  CHECK_MESSAGE(missing == 0, missing << " of " << acked.results.size()
-                                      << " acknowledged results are missing");
+  CHECK_MESSAGE(missing == 0,
+                missing << " of " << acked.results.size() << " acknowledged results are missing");
 
   std::map<std::string, std::string> clip_devices;
   SQLite::Statement clips(db, "SELECT clip_id, device_id FROM clips");
@@ -148,8 +150,8 @@ void check_database(const fs::path& database, Acknowledged& acked) {
     const auto it = clip_devices.find(clip_id);
     clips_missing += it == clip_devices.end() || it->second != device ? 1 : 0;
   }
-  CHECK_MESSAGE(clips_missing == 0, clips_missing << " of " << acked.clips.size()
-                                                  << " acknowledged clips are missing");
+  CHECK_MESSAGE(clips_missing == 0,
+                clips_missing << " of " << acked.clips.size() << " acknowledged clips are missing");
 
   // The counters moved in the same transactions as the rows they count.
   SQLite::Statement counters(db,
@@ -220,9 +222,8 @@ std::size_t check_final_names_complete(const fs::path& clips_dir, std::size_t& t
 
 TEST_CASE("SIGKILL under sustained result and clip load loses nothing acknowledged") {
   TempDir dir;
-  const std::string config = basic_config({{"server.threads", "8"},
-                                           {"server.rate_limit_per_device", "0"},
-                                           {"logging.level", "info"}});
+  const std::string config = basic_config(
+      {{"server.threads", "8"}, {"server.rate_limit_per_device", "0"}, {"logging.level", "info"}});
   DaemonProcess daemon(dir.path(), config);
   const std::string admin = create_token(dir.path(), "admin");
   const fs::path database = dir.path() / "var" / "driftd.db";
@@ -243,14 +244,13 @@ TEST_CASE("SIGKILL under sustained result and clip load loses nothing acknowledg
     std::atomic<bool> stop{false};
     std::vector<std::thread> clients;
     for (int w = 0; w < k_result_workers; ++w) {
-      clients.emplace_back(
-          [&, w] { post_results(daemon, admin, w, round, stop, acked); });
+      clients.emplace_back([&, w] { post_results(daemon, admin, w, round, stop, acked); });
     }
     clients.emplace_back([&] { post_clips(daemon, admin, round, stop, acked); });
 
     // Let the load run, then kill the daemon at a moment nobody chose.
-    std::this_thread::sleep_for(std::chrono::milliseconds(
-        std::uniform_int_distribution<int>(700, 1600)(random)));
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(std::uniform_int_distribution<int>(700, 1600)(random)));
     daemon.kill_hard();
     stop = true;
     for (auto& t : clients) t.join();
@@ -274,8 +274,10 @@ TEST_CASE("SIGKILL under sustained result and clip load loses nothing acknowledg
   auto client = daemon.client(admin);
   const auto& [device, result_id] = *acked.results.begin();
   const auto retry = client.Post("/api/v1/results",
-                                 json{{"device_id", device}, {"model_version", "12"},
-                                      {"label", "crying"}, {"confidence", 0.5},
+                                 json{{"device_id", device},
+                                      {"model_version", "12"},
+                                      {"label", "crying"},
+                                      {"confidence", 0.5},
                                       {"result_id", result_id}}
                                      .dump(),
                                  "application/json");

@@ -115,9 +115,8 @@ struct Fixture {
   }
 };
 
-const Overrides k_settings = {{"drift.min_windows", "60"},
-                              {"drift.evaluate_every", "1h"},
-                              {"drift.consecutive", "2"}};
+const Overrides k_settings = {
+    {"drift.min_windows", "60"}, {"drift.evaluate_every", "1h"}, {"drift.consecutive", "2"}};
 
 }  // namespace
 
@@ -237,7 +236,8 @@ TEST_CASE("a drift episode over HTTP triggers one retrain run, or shows why it c
   }
   SUBCASE("refused by the cooldown after a manual run") {
     Fixture f(k_settings);
-    auto manual = f.daemon.client(f.admin).Post("/api/v1/retrains", R"({"model_version": "12"})", "application/json");
+    auto manual = f.daemon.client(f.admin).Post("/api/v1/retrains", R"({"model_version": "12"})",
+                                                "application/json");
     REQUIRE(manual);
     REQUIRE_MESSAGE(manual->status == 202, manual->body);
     const std::string id = json_of(manual)["id"].get<std::string>();

@@ -15,8 +15,11 @@ using nlohmann::json;
 namespace {
 
 json result(const std::string& device, const std::string& id, const std::string& label = "crying") {
-  return {{"device_id", device}, {"model_version", "12"}, {"label", label},
-          {"confidence", 0.9},   {"scores", {{"crying", 0.9}, {"sleeping", 0.1}}},
+  return {{"device_id", device},
+          {"model_version", "12"},
+          {"label", label},
+          {"confidence", 0.9},
+          {"scores", {{"crying", 0.9}, {"sleeping", 0.1}}},
           {"result_id", id}};
 }
 
@@ -73,7 +76,8 @@ TEST_CASE("single and batch results are stored and duplicates are not counted tw
   CHECK(json_of(one) == json{{"accepted", 1}, {"duplicates", 0}});
 
   json batch = {{"results", json::array()}};
-  for (int i = 0; i < 100; ++i) batch["results"].push_back(result("nursery-04", "b" + std::to_string(i)));
+  for (int i = 0; i < 100; ++i)
+    batch["results"].push_back(result("nursery-04", "b" + std::to_string(i)));
   batch["results"].push_back(result("nursery-04", "r1"));  // already stored
   auto many = f.post(f.device, batch);
   REQUIRE(many->status == 202);
@@ -123,22 +127,21 @@ TEST_CASE("bodies are checked for type, encoding, size and syntax before anythin
   // curl asks before sending a large body (Expect: 100-continue) and gets the refusal.
   const auto big = f.dir.path() / "big.json";
   std::ofstream(big) << std::string(11 * 1024 * 1024, ' ');
-  auto huge = run_command("curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer " +
-                          f.device + "' -H 'Content-Type: application/json' --data-binary @" +
-                          big.string() + " http://127.0.0.1:" + std::to_string(f.daemon.port()) +
-                          "/api/v1/results");
+  auto huge =
+      run_command("curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer " + f.device +
+                  "' -H 'Content-Type: application/json' --data-binary @" + big.string() +
+                  " http://127.0.0.1:" + std::to_string(f.daemon.port()) + "/api/v1/results");
   CHECK(huge.output == "413");
 
   // A small gzip body that inflates past the limit is refused on its decoded size.
   httplib::Headers gz = {{"Content-Encoding", "gzip"}};
-  auto bomb = f.daemon.client(f.device).Post("/api/v1/results", gz,
-                                             gzip(std::string(12 * 1024 * 1024, ' ')),
-                                             "application/json");
+  auto bomb = f.daemon.client(f.device).Post(
+      "/api/v1/results", gz, gzip(std::string(12 * 1024 * 1024, ' ')), "application/json");
   REQUIRE(bomb);
   CHECK(bomb->status == 413);
 
-  auto zipped = f.daemon.client(f.device).Post("/api/v1/results", gz, gzip(good),
-                                               "application/json");
+  auto zipped =
+      f.daemon.client(f.device).Post("/api/v1/results", gz, gzip(good), "application/json");
   REQUIRE(zipped);
   CHECK(zipped->status == 202);
 
@@ -166,7 +169,8 @@ TEST_CASE("health, readiness and metrics need no token") {
   auto metrics = c.Get("/metrics");
   REQUIRE(metrics->status == 200);
   CHECK(metrics->body.find("driftd_results_ingested_total 1") != std::string::npos);
-  CHECK(metrics->body.find("driftd_http_requests_total{route=\"/api/v1/results\",status=\"202\"} 1") !=
+  CHECK(metrics->body.find(
+            "driftd_http_requests_total{route=\"/api/v1/results\",status=\"202\"} 1") !=
         std::string::npos);
 }
 

@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <random>
 #include <set>
@@ -105,10 +106,11 @@ class Sim {
   int m_exit = -1;
 };
 
-// Fails the outside services at random: every few hundred milliseconds the pending faults
-// (those no request took) are replaced by new ones, each route getting one with a chance
-// of about a third, so failures come at random without piling up behind a route nobody
-// calls. Only transient kinds: a run must get through them by retrying.
+// Fails the outside services at random: each route gets a fault of a random kind, and
+// once that fault has been served, another after one or two more calls of the route.
+// So every fault offered is served, none pile up behind a route nobody calls, and a
+// failure is never repeated back to back (a client's backoff stays short). Only transient
+// kinds: a run must get through them by retrying.
 class FaultInjector {
  public:
   explicit FaultInjector(driftd::standins::Standins& world) : m_world(world) {
@@ -146,15 +148,19 @@ class FaultInjector {
 
   void run() {
     std::mt19937 random(4242);
-    const std::vector<Route> routes = {Route::ingestion_files,   Route::studio_retrain,
-                                       Route::studio_job_status, Route::studio_classify,
+    const std::vector<Route> routes = {Route::ingestion_files,        Route::studio_retrain,
+                                       Route::studio_job_status,      Route::studio_classify,
                                        Route::studio_classify_result, Route::studio_jobs_list,
                                        Route::github_dispatch};
+    // The number of calls of each route at which its next fault is injected.
+    std::map<Route, std::size_t> next_fault_at;
+    for (const Route route : routes) next_fault_at[route] = random() % 3;
     while (!m_stop) {
-      m_world.clear_faults();
       for (const Route route : routes) {
-        if (random() % 3 != 0) continue;
+        const std::size_t calls = m_world.requests(route).size();
+        if (calls < next_fault_at[route]) continue;
         m_world.inject_fault(route, random_fault(route, random));
+        next_fault_at[route] = calls + 2 + random() % 2;  // the faulted call, then 1 or 2
         ++m_injected;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(200 + random() % 300));
@@ -256,24 +262,25 @@ struct Soak {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     REQUIRE(writer.stop() == 0);
-    const auto imported = run_driftd(
-        {"baseline", "import", "--config", "driftd.yaml", "--model-version", k_model,
-         reference.string()},
-        dir.path());
+    const auto imported = run_driftd({"baseline", "import", "--config", "driftd.yaml",
+                                      "--model-version", k_model, reference.string()},
+                                     dir.path());
     REQUIRE_MESSAGE(imported.exit_code == 0, imported.err);
   }
 
   std::vector<std::string> sim_args(const std::string& prefix) const {
-    return {"--url", "http://127.0.0.1:" + std::to_string(daemon->port()), "--token-file",
-            token_file.string(), "--model-version", k_model, "--device-prefix", prefix,
+    return {"--url",           "http://127.0.0.1:" + std::to_string(daemon->port()),
+            "--token-file",    token_file.string(),
+            "--model-version", k_model,
+            "--device-prefix", prefix,
             "--summary-every", "10s"};
   }
 
   // The live fleet in real time: 10 devices, 2 readings a second each, half with a clip.
   std::unique_ptr<Sim> live_fleet(bool drifting, int seed) const {
     auto args = sim_args("live-");
-    for (const char* a : {"--devices", "10", "--rate", "2/s", "--clip-fraction", "0.5",
-                                  "--workers", "3"}) {
+    for (const char* a :
+         {"--devices", "10", "--rate", "2/s", "--clip-fraction", "0.5", "--workers", "3"}) {
       args.push_back(a);
     }
     args.insert(args.end(), {"--seed", std::to_string(seed)});
@@ -337,6 +344,16 @@ struct Soak {
     return json_of(r)["retrains"];
   }
 
+  // Every run with its steps, for failure messages.
+  std::string run_details() const {
+    std::string out;
+    for (const auto& run : runs()) {
+      auto r = daemon->client(admin).Get("/api/v1/retrains/" + run["id"].get<std::string>());
+      out += r ? r->body + "\n" : "(unreadable)\n";
+    }
+    return out;
+  }
+
   std::size_t jobs_of(const std::string& kind) const {
     std::size_t n = 0;
     for (const auto& j : world.jobs()) n += j.kind == kind ? 1 : 0;
@@ -375,9 +392,9 @@ TEST_CASE("soak: drift episodes under random outside failures end in one run eac
 
   // Clean traffic until the live fleet is judged ok against the reference.
   auto live = soak.live_fleet(false, 1);
-  REQUIRE_MESSAGE(Soak::wait_until([&] { return soak.drift_status() == "ok"; },
-                                   std::chrono::seconds(60)),
-                  "the clean fleet never scored ok: " << soak.drift_status());
+  REQUIRE_MESSAGE(
+      Soak::wait_until([&] { return soak.drift_status() == "ok"; }, std::chrono::seconds(60)),
+      "the clean fleet never scored ok: " << soak.drift_status());
 
   for (int episode = 1; episode <= episodes; ++episode) {
     CAPTURE(episode);
@@ -392,7 +409,8 @@ TEST_CASE("soak: drift episodes under random outside failures end in one run eac
     REQUIRE_MESSAGE(Soak::wait_until([&] { return soak.episodes_with_runs() >= episode; },
                                      std::chrono::seconds(120)),
                     "episode " << episode << " never got a retrain run; status "
-                               << soak.drift_status());
+                               << soak.drift_status() << "; runs " << soak.run_details() << "\n"
+                               << soak.daemon->log());
     // Alarms go on a while inside the episode: each asks for a retrain again.
     std::this_thread::sleep_for(std::chrono::seconds(4));
     live->stop();
@@ -423,8 +441,8 @@ TEST_CASE("soak: drift episodes under random outside failures end in one run eac
     CHECK_MESSAGE(run["state"] == "succeeded", run.dump());
     CHECK(run["trigger"] == "drift");
     CHECK(run["model_version"] == k_model);
-    auto detail = soak.daemon->client(soak.admin).Get("/api/v1/retrains/" +
-                                                      run["id"].get<std::string>());
+    auto detail =
+        soak.daemon->client(soak.admin).Get("/api/v1/retrains/" + run["id"].get<std::string>());
     REQUIRE(detail);
     CHECK(detail->status == 200);
   }

@@ -67,15 +67,18 @@ struct Fixture {
   fs::path clips_dir() const { return disk.path() / "clips"; }
 
   httplib::Result post_result(const std::string& id) {
-    const json body = {{"device_id", "attic-01"}, {"model_version", "12"}, {"label", "crying"},
-                       {"confidence", 0.9},       {"result_id", id}};
+    const json body = {{"device_id", "attic-01"},
+                       {"model_version", "12"},
+                       {"label", "crying"},
+                       {"confidence", 0.9},
+                       {"result_id", id}};
     return daemon->client(admin).Post("/api/v1/results", body.dump(), "application/json");
   }
   httplib::Result post_clip() {
     const unsigned seed = next_clip++;
-    return daemon->client(admin).Post("/api/v1/clips?device_id=attic-01&model_version=12&result_id=clip-" +
-                                          std::to_string(seed),
-                                      wav_clip(seed), "audio/wav");
+    return daemon->client(admin).Post(
+        "/api/v1/clips?device_id=attic-01&model_version=12&result_id=clip-" + std::to_string(seed),
+        wav_clip(seed), "audio/wav");
   }
   httplib::Result get(const std::string& path, const std::string& token = {}) {
     return daemon->client(token).Get(path);
@@ -180,8 +183,8 @@ class Ext4Image {
 
  private:
   bool mount() {
-    const auto mounted = run_command("mount -o loop,errors=remount-ro " + m_image.string() + " " +
-                                     m_path.string());
+    const auto mounted =
+        run_command("mount -o loop,errors=remount-ro " + m_image.string() + " " + m_path.string());
     if (mounted.exit_code != 0) m_why_not = "mount -o loop failed: " + mounted.output;
     return mounted.exit_code == 0;
   }
@@ -300,8 +303,11 @@ TEST_CASE("a database whose filesystem the kernel forces read-only refuses write
   const std::string viewer = create_token(dir.path(), "viewer");
   daemon->start();
   const auto post = [&](const std::string& id) {
-    const json body = {{"device_id", "attic-01"}, {"model_version", "12"}, {"label", "crying"},
-                       {"confidence", 0.9},       {"result_id", id}};
+    const json body = {{"device_id", "attic-01"},
+                       {"model_version", "12"},
+                       {"label", "crying"},
+                       {"confidence", 0.9},
+                       {"result_id", id}};
     return daemon->client(admin).Post("/api/v1/results", body.dump(), "application/json");
   };
   REQUIRE(post("before")->status == 202);
@@ -327,15 +333,18 @@ TEST_CASE("a database whose filesystem the kernel forces read-only refuses write
   CHECK(daemon->stop() >= 0);
   daemon.reset();
   REQUIRE_MESSAGE(disk.repair_and_remount(), disk.why_not());
-  DaemonProcess again(dir.path(), basic_config({{"storage.database", database.string()},
-                                                {"storage.clips_dir",
-                                                 (disk.path() / "clips").string()},
-                                                {"storage.synchronous", "full"},
-                                                {"logging.level", "info"}}));
+  DaemonProcess again(dir.path(),
+                      basic_config({{"storage.database", database.string()},
+                                    {"storage.clips_dir", (disk.path() / "clips").string()},
+                                    {"storage.synchronous", "full"},
+                                    {"logging.level", "info"}}));
   again.start();
   CHECK(again.client().Get("/readyz")->status == 200);
-  const json body = {{"device_id", "attic-01"}, {"model_version", "12"}, {"label", "crying"},
-                     {"confidence", 0.9},       {"result_id", "after"}};
+  const json body = {{"device_id", "attic-01"},
+                     {"model_version", "12"},
+                     {"label", "crying"},
+                     {"confidence", 0.9},
+                     {"result_id", "after"}};
   CHECK(again.client(admin).Post("/api/v1/results", body.dump(), "application/json")->status ==
         202);
   CHECK(again.stop() == 0);

@@ -114,8 +114,8 @@ void DaemonProcess::start() {
   ++m_starts;
   auto log_path = m_dir / "daemon.log";
   const auto before = std::filesystem::exists(log_path) ? read_file(log_path).size() : 0;
-  m_pid = spawn({"serve", "--config", "driftd.yaml"}, m_dir, m_env, m_dir / "daemon.out",
-                log_path, true);
+  m_pid = spawn({"serve", "--config", "driftd.yaml"}, m_dir, m_env, m_dir / "daemon.out", log_path,
+                true);
   static const std::regex k_listening(R"(listening on [^ \n]*:([0-9]+))");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
@@ -154,7 +154,9 @@ void DaemonProcess::kill_hard() {
   m_pid = -1;
 }
 
-std::string DaemonProcess::log() const { return read_file(m_dir / "daemon.log"); }
+std::string DaemonProcess::log() const {
+  return read_file(m_dir / "daemon.log");
+}
 
 httplib::Client DaemonProcess::client(const std::string& token) const {
   httplib::Client c("127.0.0.1", m_port);

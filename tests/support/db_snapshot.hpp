@@ -14,7 +14,8 @@ namespace driftd::test {
 // The schema (sqlite_master) and the rows of every table as text, one line per row,
 // tables in name order and rows sorted, so two databases with the same content give the
 // same text whatever their page layout. A column named in `masked` ("table.column") is
-// shown as "*"; a table named as "table.*" has its rows left out. Opens the file read-only; the daemon must not be running.
+// shown as "*"; a table named as "table.*" has its rows left out. Opens the file read-only; the
+// daemon must not be running.
 std::string database_content(const std::filesystem::path& database,
                              const std::set<std::string>& masked = {});
 

@@ -26,8 +26,8 @@ void unmount(const std::filesystem::path& path) {
 
 TmpfsMount::TmpfsMount(std::filesystem::path at, std::uint64_t bytes) : m_path(std::move(at)) {
   if (::geteuid() != 0) {
-    m_why_not = "mounting a tmpfs needs root (the tests run as uid " +
-                std::to_string(::geteuid()) + ")";
+    m_why_not =
+        "mounting a tmpfs needs root (the tests run as uid " + std::to_string(::geteuid()) + ")";
     return;
   }
   std::error_code ec;
@@ -85,8 +85,7 @@ void TmpfsMount::remove_filler(const std::string& name) {
   std::filesystem::remove(m_path / name, ec);
 }
 
-std::string TmpfsMount::set_folder_read_only(const std::filesystem::path& folder,
-                                             bool read_only) {
+std::string TmpfsMount::set_folder_read_only(const std::filesystem::path& folder, bool read_only) {
   if (!m_mounted) return m_why_not;
   if (m_bound.empty()) {
     if (::mount(folder.c_str(), folder.c_str(), nullptr, MS_BIND, nullptr) != 0) {

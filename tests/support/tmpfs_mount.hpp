@@ -43,5 +43,4 @@ class TmpfsMount {
   std::string m_why_not;
 };
 
-
 }  // namespace driftd::test

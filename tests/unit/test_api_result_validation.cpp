@@ -13,9 +13,12 @@ constexpr driftd::util::UnixMs k_now = 1795694400000;  // 2026-11-26T12:00:00Z
 constexpr std::size_t k_width = 14;
 
 json good() {
-  return json{{"device_id", "nursery-04"}, {"model_version", "12"},
-              {"timestamp", "2026-11-26T11:00:00Z"}, {"label", "crying"},
-              {"confidence", 0.93}, {"scores", {{"crying", 0.93}, {"sleeping", 0.07}}},
+  return json{{"device_id", "nursery-04"},
+              {"model_version", "12"},
+              {"timestamp", "2026-11-26T11:00:00Z"},
+              {"label", "crying"},
+              {"confidence", 0.93},
+              {"scores", {{"crying", 0.93}, {"sleeping", 0.07}}},
               {"result_id", "r-1"}};
 }
 
@@ -132,9 +135,9 @@ TEST_CASE("device-computed features are kept when they have the configured width
 }
 
 TEST_CASE("malformed JSON, deep nesting and invalid UTF-8 are refused as malformed_json") {
-  for (std::string body : {std::string("{"), std::string("{\"a\":NaN}"),
-                           std::string("{\"a\":Infinity}"), std::string("\"\xff\xfe\""),
-                           std::string(100, '[') + std::string(100, ']')}) {
+  for (std::string body :
+       {std::string("{"), std::string("{\"a\":NaN}"), std::string("{\"a\":Infinity}"),
+        std::string("\"\xff\xfe\""), std::string(100, '[') + std::string(100, ']')}) {
     try {
       (void)parse_json_body(body);
       FAIL("accepted: " << body);

@@ -19,8 +19,7 @@ constexpr WindowGeometry k_geometry{1000, 300};
 using Bins = std::vector<std::vector<std::size_t>>;
 
 // A sample of `clips` random clips of 1..8 windows over `features` × `bins`.
-SampleCounts random_sample(std::uint64_t seed, std::size_t features, std::size_t bins,
-                           int clips) {
+SampleCounts random_sample(std::uint64_t seed, std::size_t features, std::size_t bins, int clips) {
   std::mt19937_64 rng(seed);
   SampleCounts sample(features, bins);
   for (int c = 0; c < clips; ++c) {

@@ -90,8 +90,8 @@ struct Bench {
 
   Bench() {
     const auto clips = pool(analyzer, 1, 600, Scene{});
-    const auto names = audio::drift_feature_names(
-        static_cast<std::size_t>(config.features.mfcc.num_cepstral));
+    const auto names =
+        audio::drift_feature_names(static_cast<std::size_t>(config.features.mfcc.num_cepstral));
     reference = drift::build_reference(names, clips, config.drift.bins, geometry).value();
   }
 
@@ -118,7 +118,8 @@ struct Bench {
     for (std::size_t count = 5; count <= clips.size(); count += 5) {
       int alarms = 0;
       for (std::uint64_t draw = 0; draw < 10; ++draw) {
-        alarms += evaluate(clips, count, 1000 * count + draw, thresholds) == drift::DriftStatus::alarm;
+        alarms +=
+            evaluate(clips, count, 1000 * count + draw, thresholds) == drift::DriftStatus::alarm;
       }
       if (alarms == 10) return count;
     }
@@ -189,12 +190,11 @@ TEST_CASE("background noise, a changed microphone and a gain change each reach a
     const std::size_t with_floor = bench.clips_to_alarm(clips, defaults);
     const std::size_t statistical = bench.clips_to_alarm(clips, no_floor);
     MESSAGE(std::string(c.name) << ": alarm in 10 of 10 draws from " << with_floor * 6
-                   << " windows at the default settings (min_windows "
-                   << bench.config.drift.min_windows << "); " << statistical * 6
-                   << " windows without the min_windows floor");
+                                << " windows at the default settings (min_windows "
+                                << bench.config.drift.min_windows << "); " << statistical * 6
+                                << " windows without the min_windows floor");
     CHECK(with_floor > 0);
     CHECK(statistical > 0);
     CHECK(statistical <= with_floor);
   }
 }
-

@@ -258,7 +258,8 @@ TEST_CASE("the cost of a pass does not grow with data stored before its window")
   f.add_data("12", k_t0, 48, 0.0, 15);
   const auto small = f.pass(k_t0);
   // Ten times as much data, all older than the window.
-  for (int day = 1; day <= 4; ++day) f.add_data("12", k_t0 - day * 24 * k_hour - k_hour, 120, 0.0, 16 + day);
+  for (int day = 1; day <= 4; ++day)
+    f.add_data("12", k_t0 - day * 24 * k_hour - k_hour, 120, 0.0, 16 + day);
   const auto large = f.pass(k_t0 + 5 * k_minute);
   CHECK(large.bucket_rows_read == small.bucket_rows_read);
   CHECK(large.bucket_rows_read == 24);  // 4 devices × 6 hours

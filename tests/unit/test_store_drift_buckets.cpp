@@ -42,8 +42,8 @@ std::vector<StoredUnit> make_units(std::uint64_t seed, double shift = 0) {
     StoredUnit u;
     u.device = "dev-" + std::to_string(i % 3);
     u.t = k_t0 + (i * 6 * k_hour) / 60 + i;
-    u.windows = test::normal_unit(source, 1 + static_cast<std::size_t>(i % 7), test::k_engine_width,
-                                  shift);
+    u.windows =
+        test::normal_unit(source, 1 + static_cast<std::size_t>(i % 7), test::k_engine_width, shift);
     units.push_back(std::move(u));
   }
   return units;
@@ -257,8 +257,8 @@ TEST_CASE("reading a window touches its own buckets only, however much is stored
   const auto range = drift::evaluation_range(now, std::chrono::hours(24), k_hour);
   auto state = find_binning_state(*store, "12");
   REQUIRE(state.ok());
-  auto buckets =
-      read_buckets(*store, {"12", range.first_start, range.last_start, (*state)->epoch, std::nullopt});
+  auto buckets = read_buckets(
+      *store, {"12", range.first_start, range.last_start, (*state)->epoch, std::nullopt});
   REQUIRE(buckets.ok());
   CHECK(buckets->rows_read == 24 * 4);
   std::int64_t windows = 0;

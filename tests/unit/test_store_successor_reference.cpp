@@ -118,13 +118,14 @@ void check_same_edges(const drift::Reference& a, const drift::Reference& b) {
 
 }  // namespace
 
-TEST_CASE("successor reference: the version's edges, its counts plus the uploaded clips' windows, "
-          "and their labels") {
+TEST_CASE(
+    "successor reference: the version's edges, its counts plus the uploaded clips' windows, "
+    "and their labels") {
   RetrainBench bench;
   bench.config.retrain.max_upload_clips = 6;
   const drift::Reference base = base_reference();
-  REQUIRE(store::save_reference(*bench.store, "12", "import:train", base, bench.now - 3'600'000)
-              .ok());
+  REQUIRE(
+      store::save_reference(*bench.store, "12", "import:train", base, bench.now - 3'600'000).ok());
   // 8 clips of 4 windows, one per (device, label) group is chosen: 6.
   add_clips_with_windows(bench, 8, 4, {"cat", "dog", "bird"});
   const std::string id = bench.start_run();
@@ -149,8 +150,7 @@ TEST_CASE("successor reference: the version's edges, its counts plus the uploade
   CHECK(stored.reference.counts.to_bytes() == expected.counts.to_bytes());
   CHECK(stored.reference.predictions.labels == expected.predictions.labels);
   CHECK(stored.reference.predictions.labels.at("bird") == 8u);
-  CHECK(stored.reference.predictions.labels.at("cat") ==
-        base.predictions.labels.at("cat") + 8u);
+  CHECK(stored.reference.predictions.labels.at("cat") == base.predictions.labels.at("cat") + 8u);
   // results_per_unit: labelled windows per labelled clip over both sets (30 + 6 clips).
   std::uint64_t labelled = 0;
   for (const auto& [label, n] : stored.reference.predictions.labels) labelled += n;

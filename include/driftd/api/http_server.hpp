@@ -48,7 +48,7 @@ enum class BodyKind { none, json, optional_json, audio };
 struct Request {
   std::string method;
   std::string path;
-  std::map<std::string, std::string> path_params;   // {id} segments of the route pattern
+  std::map<std::string, std::string> path_params;  // {id} segments of the route pattern
   std::multimap<std::string, std::string> query;
   std::string content_type;
   std::multimap<std::string, std::string> headers;  // names in lower case

@@ -16,8 +16,8 @@ struct Server {
   std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free one
   int threads = 8;
   std::int64_t max_body_bytes = 10 * 1024 * 1024;  // after gzip decoding too
-  double rate_limit_per_device = 100;               // requests/s per device token; 0 = off
-  std::string tls_cert;                             // both set: serve HTTPS
+  double rate_limit_per_device = 100;              // requests/s per device token; 0 = off
+  std::string tls_cert;                            // both set: serve HTTPS
   std::string tls_key;
 };
 

@@ -24,10 +24,10 @@ namespace driftd::drift {
 // One device's data in the window.
 struct DeviceSample {
   std::string device_id;
-  SampleCounts counts;         // binned with the reference (empty without one)
-  std::int64_t windows = 0;    // windows in the window, binned or not
-  LabelClusters labels;        // its results' labels, one cluster per bucket
-  stats::Moments confidence;   // its results' confidences
+  SampleCounts counts;        // binned with the reference (empty without one)
+  std::int64_t windows = 0;   // windows in the window, binned or not
+  LabelClusters labels;       // its results' labels, one cluster per bucket
+  stats::Moments confidence;  // its results' confidences
 };
 
 // The prediction sample of a device's (or the fleet's) results: label counts, confidence

@@ -33,7 +33,7 @@ namespace driftd::jobs {
 
 // What one fleet-wide evaluation did to its model version's episode.
 struct EpisodeOutcome {
-  store::EpisodeRecord record;             // to store with the evaluation
+  store::EpisodeRecord record;  // to store with the evaluation
   std::vector<drift::EpisodeEvent> events;
   std::optional<std::string> run_created;  // a retrain run started now
   std::optional<nlohmann::json> retrain;   // the evaluation's "retrain" member, if any

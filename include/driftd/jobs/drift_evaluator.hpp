@@ -60,10 +60,10 @@ struct VersionOptions {
 // One model version's evaluation at one time.
 struct VersionEvaluation {
   drift::FleetEvaluation evaluation;
-  nlohmann::json fleet_body;  // the GET /api/v1/drift body, fleet-wide
+  nlohmann::json fleet_body;                  // the GET /api/v1/drift body, fleet-wide
   std::optional<nlohmann::json> device_body;  // of VersionOptions::include_device
   std::int64_t bucket_rows_read = 0;
-  std::int64_t stored = 0;    // evaluations stored
+  std::int64_t stored = 0;  // evaluations stored
   std::optional<std::string> run_created;
 };
 

@@ -67,8 +67,8 @@ struct BinningState {
   std::string model_version;
   util::UnixMs first_seen = 0;
   std::int64_t epoch = 1;
-  std::int64_t reference_id = 0;  // 0: no reference applies
-  std::size_t width = 0;          // features per window (0 before any window)
+  std::int64_t reference_id = 0;    // 0: no reference applies
+  std::size_t width = 0;            // features per window (0 before any window)
   std::int64_t switched_at_id = 0;  // windows with a larger id were binned as they came
   bool rebin_pending = false;
   std::optional<util::UnixMs> rebin_from;
@@ -111,7 +111,8 @@ Result<BinningState> ensure_binning(Store& store, std::string_view model_version
                                     std::size_t width);
 
 // The state of one model version, or nothing before any data of it.
-Result<std::optional<BinningState>> find_binning_state(Store& store, std::string_view model_version);
+Result<std::optional<BinningState>> find_binning_state(Store& store,
+                                                       std::string_view model_version);
 
 // Every model version the engine has seen, by name.
 Result<std::vector<BinningState>> list_binning_states(Store& store);
@@ -131,8 +132,8 @@ struct PredictionReference {
 };
 
 // The frozen prediction reference of `model_version`; nothing before it is frozen.
-Result<std::optional<PredictionReference>> load_prediction_reference(Store& store,
-                                                                     std::string_view model_version);
+Result<std::optional<PredictionReference>> load_prediction_reference(
+    Store& store, std::string_view model_version);
 
 // Freezes it (only once: a model version that has one keeps it). Returns the one stored.
 Result<PredictionReference> save_prediction_reference(Store& store, std::string_view model_version,

@@ -32,8 +32,8 @@ struct EvaluationRecord {
 // The episode policy's persisted state of one model version.
 struct EpisodeRecord {
   std::string model_version;
-  std::string state;                    // drift::EpisodeState JSON
-  std::optional<std::string> run_id;    // the run created for the current episode
+  std::string state;                        // drift::EpisodeState JSON
+  std::optional<std::string> run_id;        // the run created for the current episode
   std::optional<std::string> last_trigger;  // JSON outcome of the episode's latest trigger
   util::UnixMs updated_at = 0;
 };
@@ -44,16 +44,13 @@ Status save_evaluations(Store& store, const std::vector<EvaluationRecord>& evalu
                         const std::vector<EpisodeRecord>& episodes);
 
 // The newest stored evaluation of a model version, fleet-wide or of one device.
-Result<std::optional<EvaluationRecord>> latest_evaluation(Store& store,
-                                                          std::string_view model_version,
-                                                          const std::optional<std::string>& device_id);
+Result<std::optional<EvaluationRecord>> latest_evaluation(
+    Store& store, std::string_view model_version, const std::optional<std::string>& device_id);
 
 // Stored evaluations with evaluated_at in [since, until], newest first, at most `limit`.
-Result<std::vector<EvaluationRecord>> evaluation_history(Store& store,
-                                                         std::string_view model_version,
-                                                         const std::optional<std::string>& device_id,
-                                                         util::UnixMs since, util::UnixMs until,
-                                                         std::size_t limit);
+Result<std::vector<EvaluationRecord>> evaluation_history(
+    Store& store, std::string_view model_version, const std::optional<std::string>& device_id,
+    util::UnixMs since, util::UnixMs until, std::size_t limit);
 
 // The episode record of a model version; nothing before its first judged evaluation.
 Result<std::optional<EpisodeRecord>> load_episode(Store& store, std::string_view model_version);

@@ -15,8 +15,8 @@ namespace driftd {
 struct Error {
   std::string code;
   std::string message;
-  std::string field;                // empty when not about one field
-  std::optional<std::size_t> index; // position in a batch, when about one element
+  std::string field;                 // empty when not about one field
+  std::optional<std::size_t> index;  // position in a batch, when about one element
 };
 
 // Holds either a T or an Error. Checked access: value() on an error is a bug.
@@ -29,15 +29,27 @@ class [[nodiscard]] Result {
   bool ok() const { return m_data.index() == 0; }
   explicit operator bool() const { return ok(); }
 
-  T& value() & { assert(ok()); return std::get<0>(m_data); }
-  const T& value() const& { assert(ok()); return std::get<0>(m_data); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(m_data)); }
+  T& value() & {
+    assert(ok());
+    return std::get<0>(m_data);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<0>(m_data);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<0>(std::move(m_data));
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
 
-  const Error& error() const { assert(!ok()); return std::get<1>(m_data); }
+  const Error& error() const {
+    assert(!ok());
+    return std::get<1>(m_data);
+  }
 
  private:
   std::variant<T, Error> m_data;
