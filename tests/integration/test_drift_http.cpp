@@ -170,7 +170,8 @@ TEST_CASE("drift over HTTP: evaluations on demand, the latest one, history and e
   auto older = f.get("/api/v1/drift/history?until=" + just_before, f.viewer);
   REQUIRE(older);
   REQUIRE(older->status == 200);
-  for (const auto& e : json_of(older)["evaluations"]) {
+  const json older_body = json_of(older);
+  for (const auto& e : older_body["evaluations"]) {
     CHECK(*driftd::util::parse_rfc3339(e["evaluated_at"].get<std::string>()) < *alarm_at);
   }
   auto empty = f.get("/api/v1/drift/history?since=2001-01-01T00:00:00Z&until=2001-01-02T00:00:00Z",

@@ -133,7 +133,8 @@ TEST_CASE("a device over its rate limit gets 429 with Retry-After while other de
   auto devices = daemon.client(viewer).Get("/api/v1/devices");
   REQUIRE(devices->status == 200);
   // The refused request stored nothing: nursery-04 has exactly the accepted results.
-  for (const auto& d : json::parse(devices->body)["devices"]) {
+  const json listed = json::parse(devices->body);
+  for (const auto& d : listed["devices"]) {
     if (d["device_id"] == "nursery-04") CHECK(d["results"] == accepted);
   }
 }
