@@ -55,7 +55,9 @@ if [[ "${SKIP_SANITIZERS:-0}" != "1" && "${SKIP_TSAN:-0}" != "1" ]]; then
   cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDRIFTD_SANITIZE=thread >/dev/null
   cmake --build build-tsan -j"$jobs" --target driftd driftd_tests driftd-standins driftd-sim
   echo "== integration tests under ThreadSanitizer"
-  (cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+  tsan_suppressions="$PWD/tests/tsan.supp"
+  (cd build-tsan && \
+   TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$tsan_suppressions" \
      ./driftd_tests --source-file='*/integration/*' --test-case-exclude='soak*' --duration=true)
 fi
 

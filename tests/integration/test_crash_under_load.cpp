@@ -65,6 +65,10 @@ struct Acknowledged {
     std::lock_guard lock(mutex);
     ++failed_requests;
   }
+  std::pair<std::size_t, std::size_t> counts() {
+    std::lock_guard lock(mutex);
+    return {results.size(), clips.size()};
+  }
 };
 
 // Posts result batches of 1 to 25 results until `stop`, recording each acknowledged id.
@@ -248,9 +252,20 @@ TEST_CASE("SIGKILL under sustained result and clip load loses nothing acknowledg
     }
     clients.emplace_back([&] { post_clips(daemon, admin, round, stop, acked); });
 
-    // Let the load run, then kill the daemon at a moment nobody chose.
+    // Let the load run until it is real (at least 50 results and 3 clips acknowledged this
+    // round, however slow the build: sanitizers slow the clips most), then a while longer,
+    // and kill the daemon at a moment nobody chose.
+    const auto load_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    for (;;) {
+      const auto [results_now, clips_now] = acked.counts();
+      if ((results_now >= results_before + 50 && clips_now >= clips_before + 3) ||
+          std::chrono::steady_clock::now() >= load_deadline) {
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
     std::this_thread::sleep_for(
-        std::chrono::milliseconds(std::uniform_int_distribution<int>(700, 1600)(random)));
+        std::chrono::milliseconds(std::uniform_int_distribution<int>(100, 1000)(random)));
     daemon.kill_hard();
     stop = true;
     for (auto& t : clients) t.join();
