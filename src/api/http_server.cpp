@@ -77,6 +77,16 @@ bool header_starts_with(const std::string& value, std::string_view prefix) {
          value[prefix.size()] == ' ';
 }
 
+// The token of an 'Authorization: Bearer TOKEN' header, or nothing.
+std::optional<std::string> bearer_token(const httplib::Request& req) {
+  const std::string auth = req.get_header_value("Authorization");
+  constexpr std::string_view k_bearer = "Bearer ";
+  if (auth.size() <= k_bearer.size() || !header_starts_with(auth, "bearer")) return std::nullopt;
+  std::string token = auth.substr(k_bearer.size());
+  while (!token.empty() && token.front() == ' ') token.erase(token.begin());
+  return token;
+}
+
 bool is_json_type(const std::string& ct) {
   return header_starts_with(ct, "application/json");
 }
@@ -387,6 +397,20 @@ void HttpServer::Impl::dispatch(const httplib::Request& req, httplib::Response& 
     reply = Reply::json(500, internal.to_json());
     record.error_code = internal.code();
   }
+  // A principal from the authenticator's cache, refused for any reason: the token is read
+  // afresh, so a revoked token gets the same 401 as without the cache, whatever else was
+  // wrong with the request.
+  if (reply.status >= 400 && request.principal && request.principal->cached) {
+    try {
+      const auto token = bearer_token(req);
+      if (!token || !authenticator || !authenticator(*token, false)) {
+        throw ApiError(401, "unauthorized", "the token is unknown or revoked");
+      }
+    } catch (const ApiError& e) {
+      reply = Reply::json(e.status(), e.to_json());
+      record.error_code = e.code();
+    }
+  }
   res.status = reply.status;
   for (auto& [k, v] : reply.headers) res.set_header(k, v);
   if (!reply.body.empty() || (reply.status != 204 && reply.status != 304)) {
@@ -450,15 +474,12 @@ Reply HttpServer::Impl::handle(const httplib::Request& req, const httplib::Conte
 
   // 2. Authentication and role
   if (route.access != Access::open) {
-    const std::string auth = req.get_header_value("Authorization");
-    constexpr std::string_view k_bearer = "Bearer ";
-    if (auth.size() <= k_bearer.size() || !header_starts_with(auth, "bearer")) {
+    const auto token = bearer_token(req);
+    if (!token) {
       throw ApiError(401, "unauthorized",
                      "send a token as 'Authorization: Bearer TOKEN' (driftd token create)");
     }
-    std::string token = auth.substr(k_bearer.size());
-    while (!token.empty() && token.front() == ' ') token.erase(token.begin());
-    request.principal = authenticator ? authenticator(token) : std::nullopt;
+    request.principal = authenticator ? authenticator(*token, route.confirms_token) : std::nullopt;
     if (!request.principal) {
       throw ApiError(401, "unauthorized", "the token is unknown or revoked");
     }

@@ -22,7 +22,10 @@ Reply post_results(Service& service, const Request& req) {
         std::move(r.device_id), std::move(r.result_id), std::move(r.model_version), r.timestamp,
         std::move(r.label), r.confidence, std::move(r.scores), std::move(r.feature_windows)});
   }
-  auto outcome = store::insert_results(service.store, batch, req.received_at);
+  // A token from the authenticator's cache is confirmed in the same write.
+  const std::int64_t live_token =
+      req.principal && req.principal->cached ? req.principal->token_id : 0;
+  auto outcome = store::insert_results(service.store, batch, req.received_at, live_token);
   if (!outcome) throw api_error_from_store(outcome.error());
   service.metrics.results_ingested.inc(static_cast<double>(outcome->accepted));
   return Reply::json(202, {{"accepted", outcome->accepted}, {"duplicates", outcome->duplicates}});
@@ -48,7 +51,8 @@ Reply get_devices(Service& service, const Request& req) {
 
 void add_result_routes(HttpServer& server, Service& service) {
   server.add_route({"POST", "/api/v1/results", "/api/v1/results", Access::ingest, BodyKind::json,
-                    [&service](const Request& req) { return post_results(service, req); }});
+                    [&service](const Request& req) { return post_results(service, req); },
+                    /*confirms_token=*/true});
   server.add_route({"GET", "/api/v1/devices", "/api/v1/devices", Access::read, BodyKind::none,
                     [&service](const Request& req) { return get_devices(service, req); }});
 }

@@ -6,6 +6,9 @@
 namespace driftd::api {
 
 ApiError api_error_from_store(const Error& error) {
+  if (error.code == store::k_error_token_revoked) {
+    return ApiError(401, "unauthorized", "the token is unknown or revoked");
+  }
   int status = 500;
   if (error.code == store::k_error_unavailable) {
     status = 503;

@@ -102,8 +102,9 @@ bool ensure_admin_token(store::Store& store, bool env_admin) {
 api::Authenticator make_authenticator(store::Store& store,
                                       const std::optional<std::string>& env_admin) {
   auto auth = std::make_shared<store::TokenAuthenticator>(store, env_admin);
-  return [auth](const std::string& token) -> std::optional<api::Principal> {
-    auto found = auth->authenticate(token, util::now_ms());
+  return [auth](const std::string& token, bool may_use_cache) -> std::optional<api::Principal> {
+    auto found = may_use_cache ? auth->authenticate_cached(token, util::now_ms())
+                               : auth->authenticate(token, util::now_ms());
     if (!found) {
       throw api::ApiError(503, "storage_unavailable",
                           "tokens cannot be checked now: " + found.error().message);
@@ -113,7 +114,7 @@ api::Authenticator make_authenticator(store::Store& store,
     api::Role role = p.role == store::Role::admin    ? api::Role::admin
                      : p.role == store::Role::device ? api::Role::device
                                                      : api::Role::viewer;
-    return api::Principal{p.token_id, role, p.device_id};
+    return api::Principal{p.token_id, role, p.device_id, p.cached};
   };
 }
 

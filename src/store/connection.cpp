@@ -44,6 +44,10 @@ Connection::Connection(const std::filesystem::path& path, ConnectionRole role,
     m_db->exec(settings.durability == Durability::full ? "PRAGMA synchronous = FULL"
                                                        : "PRAGMA synchronous = NORMAL");
     m_db->exec("PRAGMA journal_size_limit = " + std::to_string(k_journal_size_limit));
+  } else if (role == ConnectionRole::checkpointer) {
+    m_db->exec(settings.durability == Durability::full ? "PRAGMA synchronous = FULL"
+                                                       : "PRAGMA synchronous = NORMAL");
+    m_db->exec("SELECT count(*) FROM sqlite_master");  // opens the WAL it will copy
   } else {
     m_db->exec("PRAGMA query_only = ON");
   }
@@ -71,6 +75,19 @@ SQLite::Statement& Connection::prepare(std::string_view sql) {
 
 void Connection::exec(std::string_view sql) {
   m_db->exec(std::string(sql));
+}
+
+void Connection::exec_prepared(std::string_view sql) {
+  std::string key(sql);
+  auto it = m_statements.find(key);
+  if (it == m_statements.end()) {
+    auto statement = std::make_unique<SQLite::Statement>(*m_db, key);
+    it = m_statements.emplace(std::move(key), std::move(statement)).first;
+  }
+  SQLite::Statement& statement = *it->second;
+  statement.tryReset();
+  statement.exec();
+  statement.tryReset();
 }
 
 std::int64_t Connection::changes() const {

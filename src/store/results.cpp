@@ -12,6 +12,7 @@
 #include "driftd/store/drift_buckets.hpp"
 #include "driftd/store/ids.hpp"
 #include "driftd/store/store.hpp"
+#include "driftd/store/tokens.hpp"
 #include "driftd/store/windows.hpp"
 
 namespace driftd::store {
@@ -108,7 +109,7 @@ WindowBatch device_windows(const ResultRecord& r) {
 }  // namespace
 
 Result<InsertOutcome> insert_results(Store& store, const std::vector<ResultRecord>& batch,
-                                     util::UnixMs received) {
+                                     util::UnixMs received, std::int64_t live_token_id) {
   std::vector<std::string> scores;
   scores.reserve(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -119,6 +120,11 @@ Result<InsertOutcome> insert_results(Store& store, const std::vector<ResultRecor
   if (Status room = store.has_room(); !room) return room.error();
 
   return store.writer().run([&](WriteTxn& txn) -> Result<InsertOutcome> {
+    // 0. The token the batch was sent with is still valid: a revocation committed before
+    // this transaction refuses it.
+    if (live_token_id > 0) {
+      if (Status live = confirm_token_live(txn, live_token_id); !live) return live.error();
+    }
     // 1. Which records are new: not stored before, not repeated earlier in this batch.
     std::vector<bool> accepted(batch.size(), true);
     std::set<std::pair<std::string_view, std::string_view>> in_batch;

@@ -52,7 +52,17 @@ Store::Store(StoreOptions options, MigrationReport report, std::unique_ptr<Conne
   m_readers = std::make_unique<ReadPool>(
       m_options.database, ConnectionSettings{m_options.busy_timeout, m_options.durability},
       m_options.max_readers);
-  m_writer = std::make_unique<Writer>(std::move(writer), m_options.writer);
+  // The checkpoint connection is opened after migrations, like the readers; without it
+  // (it cannot be opened) the writer keeps SQLite's automatic checkpoints.
+  std::unique_ptr<Connection> checkpointer;
+  try {
+    checkpointer = std::make_unique<Connection>(
+        m_options.database, ConnectionRole::checkpointer,
+        ConnectionSettings{m_options.busy_timeout, m_options.durability});
+  } catch (...) {
+    checkpointer.reset();
+  }
+  m_writer = std::make_unique<Writer>(std::move(writer), m_options.writer, std::move(checkpointer));
 }
 
 Store::~Store() {

@@ -134,12 +134,49 @@ TokenAuthenticator::TokenAuthenticator(Store& store,
   }
 }
 
+Status confirm_token_live(WriteTxn& txn, std::int64_t token_id) {
+  SQLite::Statement& live = txn.prepare("SELECT 1 FROM tokens WHERE id = ? AND revoked_at IS NULL");
+  live.bind(1, static_cast<std::int64_t>(token_id));
+  const bool found = live.executeStep();
+  live.reset();
+  if (found) return Ok{};
+  return make_error(k_error_token_revoked, "the token is unknown or revoked");
+}
+
+void TokenAuthenticator::touch(std::int64_t token_id, util::UnixMs now) const {
+  // Fire and forget: the request does not wait for this commit.
+  (void)m_store.writer().submit([token_id, now](WriteTxn& txn) -> Status {
+    SQLite::Statement& touch = txn.prepare(
+        "UPDATE tokens SET last_used_at = ? WHERE id = ? "
+        "AND (last_used_at IS NULL OR last_used_at <= ?)");
+    touch.bind(1, static_cast<std::int64_t>(now));
+    touch.bind(2, static_cast<std::int64_t>(token_id));
+    touch.bind(3, static_cast<std::int64_t>(now - k_last_used_resolution));
+    touch.exec();
+    return Ok{};
+  });
+}
+
+void TokenAuthenticator::remember(const std::string& hash, const Principal& principal,
+                                  std::optional<util::UnixMs> last_used) const {
+  CacheEntry entry{principal, std::make_shared<std::atomic<util::UnixMs>>(last_used.value_or(0))};
+  entry.principal.cached = true;
+  std::unique_lock lock(m_cache_mutex);
+  if (m_cache.size() >= k_cache_capacity && !m_cache.contains(hash)) m_cache.clear();
+  m_cache.insert_or_assign(hash, std::move(entry));
+}
+
+void TokenAuthenticator::forget(const std::string& hash) const {
+  std::unique_lock lock(m_cache_mutex);
+  m_cache.erase(hash);
+}
+
 Result<std::optional<Principal>> TokenAuthenticator::authenticate(std::string_view token,
                                                                   util::UnixMs now) const {
   if (token.empty() || token.size() > k_max_token_length) return std::optional<Principal>();
   const std::string hash = util::sha256_hex(token);
   if (!m_env_admin_hash.empty() && util::constant_time_equal(hash, m_env_admin_hash)) {
-    return std::optional<Principal>(Principal{0, Role::admin, {}});
+    return std::optional<Principal>(Principal{0, Role::admin, {}, false});
   }
 
   struct Found {
@@ -164,24 +201,42 @@ Result<std::optional<Principal>> TokenAuthenticator::authenticate(std::string_vi
         return std::optional<Found>(std::move(f));
       });
   if (!found) return found.error();
-  if (!found.value()) return std::optional<Principal>();
+  if (!found.value()) {
+    forget(hash);
+    return std::optional<Principal>();
+  }
 
   const Found& f = *found.value();
-  if (!f.last_used || now - *f.last_used >= k_last_used_resolution) {
-    // Fire and forget: the request does not wait for this commit.
-    const std::int64_t id = f.principal.token_id;
-    (void)m_store.writer().submit([id, now](WriteTxn& txn) -> Status {
-      SQLite::Statement& touch = txn.prepare(
-          "UPDATE tokens SET last_used_at = ? WHERE id = ? "
-          "AND (last_used_at IS NULL OR last_used_at <= ?)");
-      touch.bind(1, static_cast<std::int64_t>(now));
-      touch.bind(2, static_cast<std::int64_t>(id));
-      touch.bind(3, static_cast<std::int64_t>(now - k_last_used_resolution));
-      touch.exec();
-      return Ok{};
-    });
+  std::optional<util::UnixMs> last_used = f.last_used;
+  if (!last_used || now - *last_used >= k_last_used_resolution) {
+    touch(f.principal.token_id, now);
+    last_used = now;
   }
+  remember(hash, f.principal, last_used);
   return std::optional<Principal>(f.principal);
+}
+
+Result<std::optional<Principal>> TokenAuthenticator::authenticate_cached(std::string_view token,
+                                                                         util::UnixMs now) const {
+  if (token.empty() || token.size() > k_max_token_length) return std::optional<Principal>();
+  const std::string hash = util::sha256_hex(token);
+  if (!m_env_admin_hash.empty() && util::constant_time_equal(hash, m_env_admin_hash)) {
+    return std::optional<Principal>(Principal{0, Role::admin, {}, false});
+  }
+  {
+    std::shared_lock lock(m_cache_mutex);
+    if (auto it = m_cache.find(hash);
+        it != m_cache.end() && util::constant_time_equal(it->first, hash)) {
+      const CacheEntry& entry = it->second;
+      util::UnixMs seen = entry.last_used->load(std::memory_order_relaxed);
+      if ((seen == 0 || now - seen >= k_last_used_resolution) &&
+          entry.last_used->compare_exchange_strong(seen, now, std::memory_order_relaxed)) {
+        touch(entry.principal.token_id, now);
+      }
+      return std::optional<Principal>(entry.principal);
+    }
+  }
+  return authenticate(token, now);
 }
 
 }  // namespace driftd::store

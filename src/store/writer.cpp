@@ -8,6 +8,7 @@
 
 #include "driftd/store/writer.hpp"
 
+#include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Exception.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -48,11 +49,58 @@ Error closed_error() {
 
 }  // namespace
 
-Writer::Writer(std::unique_ptr<Connection> connection, WriterLimits limits)
-    : m_connection(std::move(connection)), m_limits(limits) {
+Writer::Writer(std::unique_ptr<Connection> connection, WriterLimits limits,
+               std::unique_ptr<Connection> checkpoint_connection)
+    : m_connection(std::move(connection)),
+      m_limits(limits),
+      m_checkpoint_connection(std::move(checkpoint_connection)) {
   if (m_limits.max_batch_jobs == 0) m_limits.max_batch_jobs = 1;
+  if (m_checkpoint_connection) {
+    // Replaces SQLite's automatic checkpoint (itself a WAL hook) on the writer.
+    sqlite3_wal_hook(m_connection->db().getHandle(), &Writer::on_wal_commit, this);
+    m_checkpoint_thread = std::thread([this] { checkpoint_main(); });
+  }
   m_thread = std::thread([this] { thread_main(); });
   m_thread_id = m_thread.get_id();
+}
+
+int Writer::on_wal_commit(void* self, sqlite3* db, const char* name, int frames) {
+  auto* writer = static_cast<Writer*>(self);
+  if (frames >= writer->m_limits.checkpoint_inline_frames) {
+    // Checkpoint here, as SQLite's own hook would, so that the next batch starts the WAL
+    // over (WriterLimits). Its failure does not fail the commit that has already happened.
+    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  } else if (frames >= writer->m_limits.checkpoint_frames) {
+    {
+      std::lock_guard lock(writer->m_checkpoint_mutex);
+      writer->m_checkpoint_wanted = true;
+    }
+    writer->m_checkpoint_wake.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void Writer::checkpoint_main() {
+  pthread_setname_np(pthread_self(), "driftd-ckpt");
+  sqlite3* db = m_checkpoint_connection->db().getHandle();
+  for (;;) {
+    {
+      std::unique_lock lock(m_checkpoint_mutex);
+      m_checkpoint_wake.wait(lock, [&] { return m_checkpoint_stopping || m_checkpoint_wanted; });
+      if (m_checkpoint_stopping) break;
+      m_checkpoint_wanted = false;
+    }
+    // PASSIVE: copies what no reader still needs, never waits for the writer or readers.
+    const int rc =
+        sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    std::lock_guard lock(m_mutex);
+    if (rc == SQLITE_OK) {
+      ++m_stats.checkpoints;
+    } else {
+      ++m_stats.checkpoints_failed;  // busy or failing: the next commit asks again
+    }
+  }
+  m_checkpoint_connection.reset();
 }
 
 Writer::~Writer() {
@@ -66,6 +114,14 @@ void Writer::stop() {
   }
   m_wake.notify_all();
   if (m_thread.joinable() && !on_writer_thread()) m_thread.join();
+  if (m_checkpoint_thread.joinable() && !on_writer_thread()) {
+    {
+      std::lock_guard lock(m_checkpoint_mutex);
+      m_checkpoint_stopping = true;
+    }
+    m_checkpoint_wake.notify_all();
+    m_checkpoint_thread.join();
+  }
 }
 
 WriterStats Writer::stats() const {
@@ -116,7 +172,7 @@ bool Writer::take_jobs(std::deque<std::unique_ptr<detail::WriteJob>>& into, std:
 
 bool Writer::run_job(detail::WriteJob& job) {
   WriteTxn txn(*m_connection);
-  m_connection->exec("SAVEPOINT job");
+  m_connection->exec_prepared("SAVEPOINT job");
   bool ok = false;
   try {
     ok = job.execute(txn);
@@ -127,8 +183,8 @@ bool Writer::run_job(detail::WriteJob& job) {
     job.reject(std::move(error));
   }
   m_connection->release_statements();
-  if (!ok) m_connection->exec("ROLLBACK TO job");
-  m_connection->exec("RELEASE job");
+  if (!ok) m_connection->exec_prepared("ROLLBACK TO job");
+  m_connection->exec_prepared("RELEASE job");
   return ok;
 }
 
@@ -141,7 +197,7 @@ void Writer::run_batch() {
   double commit_seconds = 0;
   std::uint64_t rejected = 0;
   try {
-    m_connection->exec("BEGIN IMMEDIATE");
+    m_connection->exec_prepared("BEGIN IMMEDIATE");
     for (std::size_t next = 0;;) {
       for (; next < batch.size(); ++next) {
         if (!run_job(*batch[next])) ++rejected;
@@ -153,7 +209,7 @@ void Writer::run_batch() {
       if (!take_jobs(batch, m_limits.max_batch_jobs - batch.size())) break;
     }
     const auto commit_started = Clock::now();
-    m_connection->exec("COMMIT");
+    m_connection->exec_prepared("COMMIT");
     commit_seconds = seconds_since(commit_started);
   } catch (...) {
     m_connection->release_statements();

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <regex>
 
 #include "support/daemon_process.hpp"
 #include "support/http_helpers.hpp"
@@ -204,4 +205,53 @@ TEST_CASE("the log never contains a token") {
   CHECK(log.find(f.device) == std::string::npos);
   CHECK(log.find(f.viewer) == std::string::npos);
   CHECK(log.find("drd_not_a_real_token_value") == std::string::npos);
+}
+
+TEST_CASE("a token revoked by the CLI while the daemon runs is refused at once, also once cached") {
+  Fixture f;
+  const auto created = run_driftd(
+      {"token", "create", "--config", "driftd.yaml", "--role", "device", "--device", "attic-02"},
+      f.dir.path());
+  REQUIRE_MESSAGE(created.exit_code == 0, created.err);
+  std::smatch id;
+  REQUIRE(std::regex_search(created.out, id, std::regex("token ([0-9]+)")));
+  std::string out = created.out;
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  const std::string token = out.substr(out.rfind('\n') + 1);
+
+  // Accepted several times: the daemon now answers this token from its cache.
+  for (int i = 0; i < 3; ++i) {
+    auto ok = f.post(token, result("attic-02", "before-" + std::to_string(i)));
+    REQUIRE(ok);
+    REQUIRE(ok->status == 202);
+  }
+  const auto revoked =
+      run_driftd({"token", "revoke", "--config", "driftd.yaml", id[1].str()}, f.dir.path());
+  REQUIRE_MESSAGE(revoked.exit_code == 0, revoked.err);
+
+  // The very next request is refused, and nothing of it is stored.
+  auto refused = f.post(token, result("attic-02", "after-0"));
+  REQUIRE(refused);
+  CHECK(refused->status == 401);
+  CHECK(error_code(refused) == "unauthorized");
+  // Whatever else is wrong with a request, a revoked token is answered as revoked first,
+  // as before it was ever cached: a bad body, another device, a batch.
+  auto bad_body = f.post(token, json{{"device_id", "attic-02"}});
+  CHECK(bad_body->status == 401);
+  auto other_device = f.post(token, result("nursery-04", "after-1"));
+  CHECK(other_device->status == 401);
+  json batch = {
+      {"results", json::array({result("attic-02", "after-2"), result("attic-02", "after-3")})}};
+  CHECK(f.post(token, batch)->status == 401);
+
+  bool found = false;
+  for (const auto& d : f.devices()) {
+    if (d["device_id"] == "attic-02") {
+      found = true;
+      CHECK(d["results"] == 3);
+    }
+  }
+  CHECK(found);
+  // Other tokens are unaffected.
+  CHECK(f.post(f.device, result("nursery-04", "still-fine"))->status == 202);
 }

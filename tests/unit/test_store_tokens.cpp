@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "driftd/store/errors.hpp"
+#include "driftd/store/results.hpp"
 #include "driftd/store/store.hpp"
 #include "driftd/store/tokens.hpp"
 #include "driftd/util/secrets.hpp"
@@ -197,4 +199,54 @@ TEST_CASE("a token's last use is recorded at most once per resolution step") {
   CHECK(last_used() == 100'000);
   REQUIRE(auth.authenticate(created->token, 160'000)->has_value());
   CHECK(last_used() == 160'000);
+}
+
+TEST_CASE("a cached token says so, and a write made with it after a revocation stores nothing") {
+  ScratchDir dir;
+  const auto db = dir.path() / "driftd.db";
+  auto store = open_store(db);
+  auto created = create_token(*store, Role::device, "nursery-04", 10);
+  REQUIRE(created.ok());
+  TokenAuthenticator auth(*store, std::nullopt);
+
+  // First sight reads the database; afterwards the cache answers and says so.
+  auto first = auth.authenticate_cached(created->token, 20);
+  REQUIRE(first.ok());
+  REQUIRE(first->has_value());
+  CHECK_FALSE(first.value()->cached);
+  auto second = auth.authenticate_cached(created->token, 21);
+  REQUIRE(second->has_value());
+  CHECK(second.value()->cached);
+  CHECK(second.value()->token_id == created->id);
+  CHECK(second.value()->device_id == "nursery-04");
+  CHECK_FALSE(auth.authenticate(created->token, 22).value()->cached);
+
+  driftd::store::ResultRecord record;
+  record.device_id = "nursery-04";
+  record.result_id = "r1";
+  record.model_version = "12";
+  record.timestamp = 1'000;
+  record.label = "crying";
+  record.confidence = 0.9;
+  auto stored = driftd::store::insert_results(*store, {record}, 30, created->id);
+  REQUIRE(stored.ok());
+  CHECK(stored->accepted == 1);
+
+  auto other_process = open_store(db);  // as `driftd token revoke` would
+  REQUIRE(revoke_token(*other_process, created->id, 40).ok());
+
+  // The cache may still answer, but the write confirms the token in its transaction.
+  record.result_id = "r2";
+  auto refused = driftd::store::insert_results(*store, {record}, 50, created->id);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == driftd::store::k_error_token_revoked);
+  // A fresh look-up refuses it and forgets it: the cache no longer answers for it.
+  CHECK_FALSE(auth.authenticate(created->token, 60)->has_value());
+  CHECK_FALSE(auth.authenticate_cached(created->token, 61)->has_value());
+
+  auto count = store->read([](driftd::store::Connection& c) -> driftd::Result<std::int64_t> {
+    return c.db().execAndGet("SELECT count(*) FROM results").getInt64();
+  });
+  REQUIRE(count.ok());
+  CHECK(count.value() == 1);
 }

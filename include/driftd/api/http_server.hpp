@@ -30,10 +30,16 @@ struct Principal {
   std::int64_t token_id = 0;
   Role role = Role::viewer;
   std::string device_id;
+  // Answered from the authenticator's memory without re-reading the token: only for a
+  // route that confirms the token in its own write (Route::confirms_token).
+  bool cached = false;
 };
 
 // Looks a bearer token up; nothing for unknown or revoked tokens. Must be thread-safe.
-using Authenticator = std::function<std::optional<Principal>(const std::string& token)>;
+// With `may_use_cache` it may answer from memory (Principal::cached); without, it reads
+// the tokens as they are now.
+using Authenticator =
+    std::function<std::optional<Principal>(const std::string& token, bool may_use_cache)>;
 
 enum class Access {
   open,    // no token needed
@@ -85,6 +91,12 @@ struct Route {
   Access access = Access::read;
   BodyKind body = BodyKind::none;
   Handler handler;
+  // The handler confirms, inside the write transaction that stores the request's data,
+  // that a cached principal's token is still valid (store::confirm_token_live), so the
+  // token may be taken from the authenticator's cache. Any error answer to a cached
+  // principal is preceded by a fresh look-up, so a revoked token is answered 401 first,
+  // as without the cache.
+  bool confirms_token = false;
 };
 
 // One finished request, for metrics and the request log.

@@ -30,6 +30,9 @@ enum class Durability { full, normal };
 enum class ConnectionRole {
   writer,  // creates the file, sets WAL mode; the one connection that writes
   reader,  // PRAGMA query_only: any write through it fails
+  // Copies the WAL back into the database file (the writer's background checkpoints,
+  // writer.hpp); runs no statement. Same synchronous setting as the writer.
+  checkpointer,
 };
 
 struct ConnectionSettings {
@@ -53,6 +56,11 @@ class Connection {
 
   // Runs one or more statements that return no rows.
   void exec(std::string_view sql);
+
+  // Runs one statement that returns no rows through a prepared statement kept with the
+  // connection (transaction control run over and over: BEGIN, SAVEPOINT, COMMIT...), so
+  // its text is parsed once. Throws as exec() does.
+  void exec_prepared(std::string_view sql);
 
   // Rows changed by the last INSERT/UPDATE/DELETE, and the rowid of the last INSERT.
   std::int64_t changes() const;

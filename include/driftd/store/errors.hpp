@@ -4,6 +4,7 @@
 //   conflict            → 409 (a uniqueness or other constraint refused the write)
 //   not_found           → 404
 //   invalid_argument    → 400 (a value the store refuses to keep)
+//   token_revoked       → 401 (the token a write was made with is revoked or gone)
 //   schema_too_new      → startup error (the database was written by a newer driftd)
 //   storage_error       → 500 (anything else: a bug)
 
@@ -18,6 +19,7 @@ inline constexpr const char* k_error_unavailable = "storage_unavailable";
 inline constexpr const char* k_error_conflict = "conflict";
 inline constexpr const char* k_error_not_found = "not_found";
 inline constexpr const char* k_error_invalid = "invalid_argument";
+inline constexpr const char* k_error_token_revoked = "token_revoked";
 inline constexpr const char* k_error_schema_too_new = "schema_too_new";
 inline constexpr const char* k_error_internal = "storage_error";
 

@@ -40,9 +40,11 @@ struct InsertOutcome {
 // feature windows (record_windows(), windows.hpp), duplicates of (device_id, result_id)
 // skipped and counted (their windows too), and each device's row updated (devices.hpp).
 // A record the store cannot keep fails the whole batch with invalid_argument and its
-// index; nothing is stored then.
+// index; nothing is stored then. With `live_token_id` > 0 the job first confirms that
+// token is still valid (tokens.hpp, confirm_token_live) and stores nothing, failing
+// with token_revoked, when it is not.
 Result<InsertOutcome> insert_results(Store& store, const std::vector<ResultRecord>& batch,
-                                     util::UnixMs received);
+                                     util::UnixMs received, std::int64_t live_token_id = 0);
 
 // Deletes results whose timestamp is before `cutoff`, `batch_rows` per write job so other
 // writes interleave, until none is left. Device counts are kept. Returns the rows deleted.

@@ -30,11 +30,22 @@
 #include "driftd/store/errors.hpp"
 #include "driftd/util/result.hpp"
 
+struct sqlite3;
+
 namespace driftd::store {
 
 struct WriterLimits {
   std::size_t max_batch_jobs = 1000;                 // jobs in one transaction at most
   std::chrono::milliseconds max_batch_duration{50};  // stop adding jobs after this long
+  // With a checkpoint connection (Writer's constructor), WAL checkpoints run on their own
+  // thread once the WAL holds this many frames (pages) after a commit, so the writer
+  // does not stop for them. The WAL only starts over from its beginning when a batch
+  // begins with all of it copied, which a checkpoint running beside a busy writer rarely
+  // achieves: at checkpoint_inline_frames the writer checkpoints itself, as SQLite's
+  // automatic checkpoint would, copying only what the thread has not, and the WAL starts
+  // over. So the WAL stays below about checkpoint_inline_frames pages.
+  int checkpoint_frames = 1000;
+  int checkpoint_inline_frames = 4000;
 };
 
 // Counters for metrics; a consistent snapshot.
@@ -47,8 +58,10 @@ struct WriterStats {
   std::uint64_t batches_failed = 0;     // transactions rolled back as a whole
   std::size_t last_batch_jobs = 0;
   std::size_t largest_batch_jobs = 0;
-  double batch_seconds_total = 0;   // BEGIN to end of COMMIT, all batches
-  double commit_seconds_total = 0;  // in COMMIT (the WAL sync), all batches
+  double batch_seconds_total = 0;        // BEGIN to end of COMMIT, all batches
+  double commit_seconds_total = 0;       // in COMMIT (the WAL sync), all batches
+  std::uint64_t checkpoints = 0;         // background checkpoints run
+  std::uint64_t checkpoints_failed = 0;  // background checkpoints that failed (retried)
 };
 
 namespace detail {
@@ -106,7 +119,10 @@ class TypedWriteJob final : public WriteJob {
 class Writer {
  public:
   // Takes the (opened, migrated) write connection and starts the thread "driftd-writer".
-  Writer(std::unique_ptr<Connection> connection, WriterLimits limits);
+  // With `checkpoint_connection` (ConnectionRole::checkpointer, same file) the writer's
+  // automatic checkpoints move to the thread "driftd-ckpt" (WriterLimits).
+  Writer(std::unique_ptr<Connection> connection, WriterLimits limits,
+         std::unique_ptr<Connection> checkpoint_connection = nullptr);
   // Stops as stop() does.
   ~Writer();
   Writer(const Writer&) = delete;
@@ -149,9 +165,20 @@ class Writer {
   void run_batch();
   bool take_jobs(std::deque<std::unique_ptr<detail::WriteJob>>& into, std::size_t max);
   bool run_job(detail::WriteJob& job);  // false when the job was rolled back alone
+  // SQLite's WAL hook on the writer's connection, after each commit.
+  static int on_wal_commit(void* self, sqlite3* db, const char* name, int frames);
+  void checkpoint_main();
 
   std::unique_ptr<Connection> m_connection;
   WriterLimits m_limits;
+
+  // Background checkpoints.
+  std::unique_ptr<Connection> m_checkpoint_connection;
+  std::mutex m_checkpoint_mutex;
+  std::condition_variable m_checkpoint_wake;
+  bool m_checkpoint_wanted = false;
+  bool m_checkpoint_stopping = false;
+  std::thread m_checkpoint_thread;
 
   mutable std::mutex m_mutex;
   std::condition_variable m_wake;
