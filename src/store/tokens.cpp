@@ -173,10 +173,34 @@ void TokenAuthenticator::forget(const std::string& hash) const {
 
 Result<std::optional<Principal>> TokenAuthenticator::authenticate(std::string_view token,
                                                                   util::UnixMs now) const {
+  return look_up(token, now, false);
+}
+
+Result<std::optional<Principal>> TokenAuthenticator::authenticate_cached(std::string_view token,
+                                                                         util::UnixMs now) const {
+  return look_up(token, now, true);
+}
+
+Result<std::optional<Principal>> TokenAuthenticator::look_up(std::string_view token,
+                                                             util::UnixMs now,
+                                                             bool may_use_cache) const {
   if (token.empty() || token.size() > k_max_token_length) return std::optional<Principal>();
   const std::string hash = util::sha256_hex(token);
   if (!m_env_admin_hash.empty() && util::constant_time_equal(hash, m_env_admin_hash)) {
     return std::optional<Principal>(Principal{0, Role::admin, {}, false});
+  }
+  if (may_use_cache) {
+    std::shared_lock lock(m_cache_mutex);
+    if (auto it = m_cache.find(hash);
+        it != m_cache.end() && util::constant_time_equal(it->first, hash)) {
+      const CacheEntry& entry = it->second;
+      util::UnixMs seen = entry.last_used->load(std::memory_order_relaxed);
+      if ((seen == 0 || now - seen >= k_last_used_resolution) &&
+          entry.last_used->compare_exchange_strong(seen, now, std::memory_order_relaxed)) {
+        touch(entry.principal.token_id, now);
+      }
+      return std::optional<Principal>(entry.principal);
+    }
   }
 
   struct Found {
@@ -214,29 +238,6 @@ Result<std::optional<Principal>> TokenAuthenticator::authenticate(std::string_vi
   }
   remember(hash, f.principal, last_used);
   return std::optional<Principal>(f.principal);
-}
-
-Result<std::optional<Principal>> TokenAuthenticator::authenticate_cached(std::string_view token,
-                                                                         util::UnixMs now) const {
-  if (token.empty() || token.size() > k_max_token_length) return std::optional<Principal>();
-  const std::string hash = util::sha256_hex(token);
-  if (!m_env_admin_hash.empty() && util::constant_time_equal(hash, m_env_admin_hash)) {
-    return std::optional<Principal>(Principal{0, Role::admin, {}, false});
-  }
-  {
-    std::shared_lock lock(m_cache_mutex);
-    if (auto it = m_cache.find(hash);
-        it != m_cache.end() && util::constant_time_equal(it->first, hash)) {
-      const CacheEntry& entry = it->second;
-      util::UnixMs seen = entry.last_used->load(std::memory_order_relaxed);
-      if ((seen == 0 || now - seen >= k_last_used_resolution) &&
-          entry.last_used->compare_exchange_strong(seen, now, std::memory_order_relaxed)) {
-        touch(entry.principal.token_id, now);
-      }
-      return std::optional<Principal>(entry.principal);
-    }
-  }
-  return authenticate(token, now);
 }
 
 }  // namespace driftd::store

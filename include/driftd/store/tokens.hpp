@@ -116,6 +116,10 @@ class TokenAuthenticator {
     std::shared_ptr<std::atomic<util::UnixMs>> last_used;  // as last written, 0 = never
   };
 
+  // Both authenticate functions: the token is hashed once, and looked up in memory first
+  // when `may_use_cache`.
+  Result<std::optional<Principal>> look_up(std::string_view token, util::UnixMs now,
+                                           bool may_use_cache) const;
   void touch(std::int64_t token_id, util::UnixMs now) const;
   void remember(const std::string& hash, const Principal& principal,
                 std::optional<util::UnixMs> last_used) const;
