@@ -21,6 +21,7 @@
     selectedRun: null,
     timer: null,
     loading: false,
+    refreshAgain: false,
   };
 
   const {
@@ -47,11 +48,15 @@
     $('token-input').focus();
   }
 
-  // A GET of the JSON API; a refused token brings the token dialog back.
+  // A GET of the JSON API; a refused token brings the token dialog back. A refusal that
+  // arrives after the token was replaced (a slow answer to a request sent with the old one)
+  // concerns a token no longer in use and changes nothing.
   async function api(path, params) {
+    const token = state.token;
     try {
-      return await DriftApi.getJson(state.token, path, params);
+      return await DriftApi.getJson(token, path, params);
     } catch (err) {
+      if (token !== state.token) throw err;
       if (err.status === 401 && err.code !== 'no_token') {
         forgetToken();
         askForToken('That token was not accepted (it may have been revoked). Enter a viewer token.');
@@ -70,14 +75,21 @@
     b.hidden = !text;
   }
 
+  // Reloads every section. A refresh asked for while one is running (a new token, the
+  // refresh button) runs once that one has settled, so it is never lost.
   async function refreshAll() {
     if (!state.token) { askForToken(); return; }
-    if (state.loading) return;
+    if (state.loading) { state.refreshAgain = true; return; }
     state.loading = true;
     $('refresh-status').textContent = 'Refreshing…';
     const results = await Promise.allSettled([loadDevices(), loadBaselines(), loadFleet(),
       historyPanel.load(), loadRetrains()]);
     state.loading = false;
+    if (state.refreshAgain) {
+      state.refreshAgain = false;
+      refreshAll();
+      return;
+    }
     const network = results.find((r) => r.status === 'rejected' && r.reason && r.reason.status === 0);
     showBanner(network ? network.reason.message + ' Retrying every 30 s.' : '');
     const now = new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });

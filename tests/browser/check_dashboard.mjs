@@ -119,6 +119,14 @@ async function checkUnauthorized(browser, args) {
   await page.waitForSelector('#fleet-body .badge', { timeout: TIMEOUT_MS });
   check('a token typed into the dialog signs in',
     (await page.evaluate(() => localStorage.getItem('driftd.viewerToken'))) === given);
+  // Refusals of the old token that arrive late (run_fixture_check.sh delays them 1.5 s) must
+  // leave the new token and the signed-in page alone.
+  await page.waitForTimeout(2500);
+  check('a late refusal of the old token keeps the new one',
+    (await page.evaluate(() => localStorage.getItem('driftd.viewerToken'))) === given &&
+      !(await page.locator('#token-dialog').evaluate((d) => d.open)));
+  await page.waitForSelector('#retrains-body table tbody tr', { timeout: TIMEOUT_MS });
+  check('the sections load with the new token', (await page.locator('#fleet-body .badge').count()) > 0);
   await context.close();
 }
 

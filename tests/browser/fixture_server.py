@@ -2,10 +2,13 @@
 """Serves the dashboard (web/) and canned answers of the driftd JSON API on loopback, so that
 the page can be looked at and tested without a daemon.
 
-    python3 tests/browser/fixture_server.py --port 8099 [--token T] [--empty]
+    python3 tests/browser/fixture_server.py --port 8099 [--token T] [--empty] [--refusal-delay-ms N]
 
 The API answers need `Authorization: Bearer T` (401 with the driftd error shape otherwise).
 --empty answers as a fresh install would: no devices, no baselines, no evaluations, no runs.
+--refusal-delay-ms N answers a refused token at once on /api/v1/devices and N ms late on every
+other route, as a loaded server might: the page must not let a late refusal of an old token
+throw away the token typed in the meantime.
 The data are synthetic and deterministic: fourteen drift features evaluated every 30 minutes
 for 7 days, three of which start to drift during the last day.
 """
@@ -94,6 +97,7 @@ def retrain_runs(now_ms):
 class Handler(SimpleHTTPRequestHandler):
     token = "test-viewer-token"
     empty = False
+    refusal_delay_ms = 0
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, directory=WEB_DIR, **kwargs)
@@ -127,6 +131,8 @@ class Handler(SimpleHTTPRequestHandler):
         if not url.path.startswith("/api/"):
             return super().do_GET()
         if self.headers.get("Authorization") != f"Bearer {self.token}":
+            if url.path != "/api/v1/devices":
+                time.sleep(self.refusal_delay_ms / 1000)
             return self.error(401, "unauthorized", "A valid bearer token is required.")
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         now = int(time.time() * 1000)
@@ -183,9 +189,11 @@ def main():
     parser.add_argument("--port", type=int, default=8099)
     parser.add_argument("--token", default=Handler.token)
     parser.add_argument("--empty", action="store_true")
+    parser.add_argument("--refusal-delay-ms", type=int, default=0)
     args = parser.parse_args()
     Handler.token = args.token
     Handler.empty = args.empty
+    Handler.refusal_delay_ms = args.refusal_delay_ms
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     print(f"serving http://127.0.0.1:{server.server_address[1]}/", flush=True)
     try:

@@ -32,7 +32,8 @@ port_of() {
 
 # Old logs go first: the background shells open (truncate) theirs only later.
 rm -f "$out/fixture-data.log" "$out/fixture-empty.log"
-python3 "$here/fixture_server.py" --port 0 --token "$token" > "$out/fixture-data.log" 2>&1 &
+python3 "$here/fixture_server.py" --port 0 --token "$token" --refusal-delay-ms 1500 \
+  > "$out/fixture-data.log" 2>&1 &
 pids="$pids $!"
 python3 "$here/fixture_server.py" --port 0 --token "$token" --empty > "$out/fixture-empty.log" 2>&1 &
 pids="$pids $!"
