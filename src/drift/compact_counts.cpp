@@ -6,6 +6,7 @@
 
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <string>
 
 namespace driftd::drift {
@@ -76,6 +77,50 @@ class Reader {
     }
     m_at = static_cast<std::size_t>(p - m_bytes.data());
   }
+  // Adds consecutive varints to `cells`, one each, in order: the decoding of varints()
+  // fused with the sum. Eight one-byte varints in a row (the common case) are added from
+  // one 64-bit load. Returns how many cells were added; on a malformed varint it stops
+  // there and fails, having added only to the cells before it.
+  std::size_t add_varints(std::span<std::uint64_t> cells) {
+    constexpr std::uint64_t k_high_bits = 0x8080808080808080ULL;
+    const std::uint8_t* p = m_bytes.data() + m_at;
+    const std::uint8_t* const end = m_bytes.data() + m_bytes.size();
+    const std::size_t n = cells.size();
+    std::size_t i = 0;
+    while (i < n) {
+      if (std::endian::native == std::endian::little && n - i >= 8 && end - p >= 8) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, p, 8);
+        if ((word & k_high_bits) == 0) {
+          for (std::size_t j = 0; j < 8; ++j) cells[i + j] += (word >> (8 * j)) & 0xFF;
+          p += 8;
+          i += 8;
+          continue;
+        }
+      }
+      if (p == end) break;
+      std::uint8_t byte = *p++;
+      std::uint64_t v = byte & 0x7F;
+      bool broken = false;
+      for (int shift = 7; byte & 0x80; shift += 7) {
+        if (p == end || shift >= 64) {
+          broken = true;
+          break;
+        }
+        byte = *p++;
+        v |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
+      }
+      if (broken) break;
+      cells[i++] += v;
+    }
+    if (i < n) {
+      fail();
+      return i;
+    }
+    m_at = static_cast<std::size_t>(p - m_bytes.data());
+    return n;
+  }
+  std::size_t position() const { return m_at; }
   std::uint8_t byte() {
     if (m_at >= m_bytes.size()) return static_cast<std::uint8_t>(fail());
     return m_bytes[m_at++];
@@ -162,16 +207,26 @@ Status SampleSum::add_compact(std::span<const std::uint8_t> bytes) {
   if (shaped && (features != m_features || bins != m_bins)) {
     return make_error("sample_mismatch", "samples have different features or bins");
   }
-  // Decoded aside first (a reused buffer), so that a malformed blob changes nothing.
-  m_scratch.resize(static_cast<std::size_t>(features * bins * 3));
-  in.varints(m_scratch);
-  if (!in.ok() || !in.at_end()) return bad_blob("size does not match its header");
+  if (!shaped) m_cells.assign(static_cast<std::size_t>(features * bins * 3), 0);
+  // Decoded straight into the sum. A malformed blob is taken back out again (integer
+  // addition undoes exactly), so that it changes nothing.
+  const std::size_t payload = in.position();
+  const std::size_t added = in.add_varints(m_cells);
+  if (!in.ok() || !in.at_end()) {
+    if (!shaped) {
+      m_cells.clear();
+    } else {
+      m_scratch.resize(added);
+      Reader again(bytes.subspan(payload));
+      again.varints(m_scratch);
+      for (std::size_t i = 0; i < added; ++i) m_cells[i] -= m_scratch[i];
+    }
+    return bad_blob("size does not match its header");
+  }
   if (!shaped) {
     m_features = static_cast<std::size_t>(features);
     m_bins = static_cast<std::size_t>(bins);
-    m_cells.assign(m_scratch.size(), 0);
   }
-  for (std::size_t i = 0; i < m_scratch.size(); ++i) m_cells[i] += m_scratch[i];
   m_windows += windows;
   m_clips += clips;
   m_size_squares += size_squares;

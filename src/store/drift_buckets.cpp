@@ -6,6 +6,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <tuple>
 #include <utility>
@@ -226,14 +227,18 @@ Result<WindowBuckets> read_buckets(Store& store, const BucketQuery& query) {
     std::map<std::string, DeviceBuckets, std::less<>> devices;
     std::vector<drift::LabelCount> labels;
     WindowBuckets out;
+    // Rows come in index order, every bucket's devices sorted: the device after the
+    // previous row's is usually the next row's, so it is tried before a search.
+    auto next = devices.end();
     while (select.executeStep()) {
       ++out.rows_read;
       const std::string_view device(select.getColumn(0).getText());
-      auto it = devices.find(device);
+      auto it = next != devices.end() && next->first == device ? next : devices.find(device);
       if (it == devices.end()) {
         it = devices.emplace(std::string(device), DeviceBuckets{}).first;
         it->second.device_id = it->first;
       }
+      next = std::next(it);
       DeviceBuckets& d = it->second;
       const std::int64_t id = select.getColumn(9).getInt64();
       if (select.getColumn(1).getInt64() == query.epoch) {

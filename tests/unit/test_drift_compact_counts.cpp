@@ -79,6 +79,34 @@ TEST_CASE("a compact sum refuses broken blobs and other shapes") {
   CHECK(sum.clips() == 5u);
 }
 
+TEST_CASE("a blob that breaks after most of its cells leaves the sum as it was") {
+  // Small counts: most cells are one-byte varints, added eight at a time.
+  SampleSum sum;
+  REQUIRE(sum.add_compact(to_compact_bytes(random_sample(6, 14, 10, 40))).ok());
+  const auto before = sum.to_sample()->to_bytes();
+  const auto good = to_compact_bytes(random_sample(7, 14, 10, 40));
+  auto truncated = good;
+  truncated.resize(good.size() - 3);  // the last cells missing
+  CHECK(sum.add_compact(truncated).error().code == "bad_blob");
+  auto trailing = good;
+  trailing.push_back(0);  // every cell read, one byte too many
+  CHECK(sum.add_compact(trailing).error().code == "bad_blob");
+  auto overlong = good;
+  overlong.insert(overlong.end() - 20, 11, 0xFF);  // a varint over 64 bits near the end
+  CHECK(sum.add_compact(overlong).error().code == "bad_blob");
+  CHECK(sum.to_sample()->to_bytes() == before);
+  // A first blob that breaks leaves the sum without a shape.
+  SampleSum fresh;
+  CHECK(fresh.add_compact(truncated).error().code == "bad_blob");
+  CHECK(fresh.add_compact(to_compact_bytes(random_sample(8, 3, 4, 5))).ok());
+  CHECK(fresh.features() == 3u);
+  // And a good one adds exactly.
+  REQUIRE(sum.add_compact(good).ok());
+  SampleCounts merged = random_sample(6, 14, 10, 40);
+  REQUIRE(merged.merge(random_sample(7, 14, 10, 40)).ok());
+  CHECK(same_counts(*sum.to_sample(), merged));
+}
+
 TEST_CASE("label blobs round-trip and add up") {
   driftd::stats::LabelCounts labels{{"crying", 3}, {"sleeping", 1000}, {"ü", 1}};
   driftd::stats::LabelCounts total;

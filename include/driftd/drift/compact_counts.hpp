@@ -65,7 +65,7 @@ class SampleSum {
   std::uint64_t m_size_squares = 0;  // K
   double m_overlap_weight = 0;
   std::vector<std::uint64_t> m_cells;    // [feature][bin][n, R, T]
-  std::vector<std::uint64_t> m_scratch;  // the blob being added, before it is summed
+  std::vector<std::uint64_t> m_scratch;  // a malformed blob's cells, to take back out
 };
 
 // The compact form of label counts (layout above); an empty map gives a valid blob.
