@@ -1,4 +1,5 @@
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -217,4 +218,30 @@ TEST_CASE("stored results survive closing and reopening the database") {
   auto reopened = open_store(db);
   CHECK(count_results(*reopened) == 2);
   CHECK(device(*reopened, "a").results == 2);
+}
+
+TEST_CASE("results keep only the indexes their queries use, and both queries use one") {
+  ScratchDir dir;
+  auto store = open_store(dir.path() / "driftd.db");
+  // The first column (or, for a plan, the detail column) of every row, joined by ';'.
+  auto rows = [&](const std::string& sql, int column) {
+    return store
+        ->read([&](driftd::store::Connection& c) -> driftd::Result<std::string> {
+          SQLite::Statement q(c.db(), sql);
+          std::string out;
+          while (q.executeStep()) out += q.getColumn(column).getString() + ";";
+          return out;
+        })
+        .value();
+  };
+  auto plan = [&](const std::string& sql) { return rows("EXPLAIN QUERY PLAN " + sql, 3); };
+  // Every index on results costs a B-tree entry per stored result.
+  CHECK(rows("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'results' "
+             "AND sql IS NOT NULL ORDER BY name",
+             0) == "results_by_time;results_device_result_id;");
+  // The duplicate check of insert_results and the retention of delete_results_before.
+  CHECK(plan("SELECT 1 FROM results WHERE device_id = 'a' AND result_id = 'r1'")
+            .find("USING COVERING INDEX results_device_result_id") != std::string::npos);
+  CHECK(plan("SELECT id FROM results WHERE timestamp_ms < 5 LIMIT 10")
+            .find("USING COVERING INDEX results_by_time") != std::string::npos);
 }
