@@ -164,6 +164,20 @@ int serve(const config::Config& config) {
     auto size = std::filesystem::file_size(db_path, ec);
     if (!ec) service.metrics.database_size_bytes.set(static_cast<double>(size));
   });
+  // The writer's running totals, mirrored: each counter advances to the writer's total.
+  registry.add_collector([&service] {
+    const store::WriterStats stats = service.store.writer().stats();
+    auto mirror = [](util::Counter counter, double total) { counter.inc(total - counter.value()); };
+    mirror(service.metrics.store_write_jobs.labels({"committed"}),
+           static_cast<double>(stats.jobs_committed));
+    mirror(service.metrics.store_write_jobs.labels({"rejected"}),
+           static_cast<double>(stats.jobs_rejected));
+    mirror(service.metrics.store_write_jobs.labels({"failed"}),
+           static_cast<double>(stats.jobs_failed));
+    mirror(service.metrics.store_write_batches, static_cast<double>(stats.batches_committed));
+    mirror(service.metrics.store_commit_seconds, stats.commit_seconds_total);
+    service.metrics.store_write_queue_depth.set(static_cast<double>(stats.queue_depth));
+  });
   registry.add_collector([&service, archive = clips.get()] {
     service.metrics.clips_stored_bytes.set(static_cast<double>(archive->stored_bytes()));
   });

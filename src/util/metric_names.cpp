@@ -82,6 +82,27 @@ DriftdMetrics register_driftd_metrics(Registry& registry) {
           .gauge(str(k_metric_database_size),
                  "Size of the SQLite database file (with its write-ahead log) in bytes.")
           .labels();
+  m.store_write_jobs = registry.counter(
+      str(k_metric_store_write_jobs),
+      "Write jobs of the group-commit writer: committed, rejected alone (their own error), or "
+      "failed with their transaction.",
+      {"outcome"});
+  m.store_write_batches =
+      registry
+          .counter(str(k_metric_store_write_batches),
+                   "Transactions committed by the writer; jobs per transaction is the ratio of "
+                   "driftd_store_write_jobs_total to this.")
+          .labels();
+  m.store_commit_seconds =
+      registry
+          .counter(str(k_metric_store_commit_seconds),
+                   "Time the writer spent in COMMIT (appending to the write-ahead log).")
+          .labels();
+  m.store_write_queue_depth = registry
+                                  .gauge(str(k_metric_store_write_queue),
+                                         "Write jobs waiting for the writer's next "
+                                         "transaction, at scrape time.")
+                                  .labels();
   m.clips_stored_bytes =
       registry
           .gauge(str(k_metric_clips_stored), "Bytes of audio clips kept in the clips directory.")

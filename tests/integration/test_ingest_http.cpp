@@ -173,6 +173,17 @@ TEST_CASE("health, readiness and metrics need no token") {
   CHECK(metrics->body.find(
             "driftd_http_requests_total{route=\"/api/v1/results\",status=\"202\"} 1") !=
         std::string::npos);
+  // The writer committed at least the result's job, in at least one transaction.
+  auto value_of = [&](const std::string& series) {
+    const auto at = metrics->body.find("\n" + series + " ");
+    REQUIRE_MESSAGE(at != std::string::npos, series);
+    return std::stod(metrics->body.substr(at + series.size() + 2));
+  };
+  CHECK(value_of("driftd_store_write_jobs_total{outcome=\"committed\"}") >= 1);
+  CHECK(value_of("driftd_store_write_jobs_total{outcome=\"failed\"}") == 0);
+  CHECK(value_of("driftd_store_write_batches_total") >= 1);
+  CHECK(value_of("driftd_store_commit_seconds_total") > 0);
+  CHECK(value_of("driftd_store_write_queue_depth") >= 0);
 }
 
 TEST_CASE("a restart keeps every acknowledged result and SIGTERM exits 0 promptly") {

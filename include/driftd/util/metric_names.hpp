@@ -35,6 +35,11 @@ inline constexpr std::string_view k_metric_outside_requests = "driftd_outside_re
 inline constexpr std::string_view k_metric_outside_request_duration =
     "driftd_outside_request_duration_seconds";
 inline constexpr std::string_view k_metric_database_size = "driftd_database_size_bytes";
+inline constexpr std::string_view k_metric_store_write_jobs = "driftd_store_write_jobs_total";
+inline constexpr std::string_view k_metric_store_write_batches = "driftd_store_write_batches_total";
+inline constexpr std::string_view k_metric_store_commit_seconds =
+    "driftd_store_commit_seconds_total";
+inline constexpr std::string_view k_metric_store_write_queue = "driftd_store_write_queue_depth";
 inline constexpr std::string_view k_metric_clips_stored = "driftd_clips_stored_bytes";
 inline constexpr std::string_view k_metric_build_info = "driftd_build_info";
 
@@ -68,8 +73,13 @@ struct DriftdMetrics {
   CounterFamily outside_requests;            // {service, outcome}, one per HTTP attempt
   HistogramFamily outside_request_duration;  // {service}, seconds per HTTP attempt
   Gauge database_size_bytes;                 // SQLite file size, set by a collector
-  Gauge clips_stored_bytes;                  // bytes under storage.clips_dir
-  GaugeFamily build_info;                    // {version}, always 1
+  // The group-commit writer (store/writer.hpp), mirrored from its stats by a collector:
+  CounterFamily store_write_jobs;  // {outcome}: committed, rejected (alone), failed (batch)
+  Counter store_write_batches;     // transactions committed
+  Counter store_commit_seconds;    // time spent in COMMIT
+  Gauge store_write_queue_depth;   // jobs waiting for a transaction
+  Gauge clips_stored_bytes;        // bytes under storage.clips_dir
+  GaugeFamily build_info;          // {version}, always 1
 };
 
 // Registers every family in `registry` (idempotent: a second call returns handles to the same
