@@ -38,6 +38,20 @@ std::uint64_t get_fixed(std::span<const std::uint8_t> in, std::size_t at, int wi
   return v;
 }
 
+// Decodes the varint at `p` (before `end`) into `v` and moves `p` past it; false when it is
+// cut off or longer than 64 bits.
+inline bool next_varint(const std::uint8_t*& p, const std::uint8_t* end, std::uint64_t& v) {
+  if (p == end) return false;
+  std::uint8_t byte = *p++;
+  v = byte & 0x7F;
+  for (int shift = 7; byte & 0x80; shift += 7) {
+    if (p == end || shift >= 64) return false;
+    byte = *p++;
+    v |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
+  }
+  return true;
+}
+
 // Reads varints and fixed fields from a blob, remembering the first failure.
 class Reader {
  public:
@@ -59,21 +73,10 @@ class Reader {
     const std::uint8_t* p = m_bytes.data() + m_at;
     const std::uint8_t* const end = m_bytes.data() + m_bytes.size();
     for (std::uint64_t& cell : out) {
-      if (p == end) {
+      if (!next_varint(p, end, cell)) {
         fail();
         return;
       }
-      std::uint8_t byte = *p++;
-      std::uint64_t v = byte & 0x7F;
-      for (int shift = 7; byte & 0x80; shift += 7) {
-        if (p == end || shift >= 64) {
-          fail();
-          return;
-        }
-        byte = *p++;
-        v |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
-      }
-      cell = v;
     }
     m_at = static_cast<std::size_t>(p - m_bytes.data());
   }
@@ -98,19 +101,8 @@ class Reader {
           continue;
         }
       }
-      if (p == end) break;
-      std::uint8_t byte = *p++;
-      std::uint64_t v = byte & 0x7F;
-      bool broken = false;
-      for (int shift = 7; byte & 0x80; shift += 7) {
-        if (p == end || shift >= 64) {
-          broken = true;
-          break;
-        }
-        byte = *p++;
-        v |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
-      }
-      if (broken) break;
+      std::uint64_t v = 0;
+      if (!next_varint(p, end, v)) break;
       cells[i++] += v;
     }
     if (i < n) {
