@@ -70,7 +70,16 @@ int Writer::on_wal_commit(void* self, sqlite3* db, const char* name, int frames)
     // Checkpoint here, as SQLite's own hook would, so that the next batch starts the WAL
     // over (WriterLimits). Its failure does not fail the commit that has already happened.
     sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-  } else if (frames >= writer->m_limits.checkpoint_frames) {
+    writer->m_checkpoint_asked_at = 0;
+  } else {
+    // Once per checkpoint_frames new frames, not after every commit past the mark: a
+    // checkpoint beside a busy writer leaves the WAL as long as it was (it only copies),
+    // and each one syncs the WAL and the database file.
+    if (frames < writer->m_checkpoint_asked_at) writer->m_checkpoint_asked_at = 0;  // restarted
+    if (frames < writer->m_checkpoint_asked_at + writer->m_limits.checkpoint_frames) {
+      return SQLITE_OK;
+    }
+    writer->m_checkpoint_asked_at = frames;
     {
       std::lock_guard lock(writer->m_checkpoint_mutex);
       writer->m_checkpoint_wanted = true;

@@ -38,13 +38,15 @@ struct WriterLimits {
   std::size_t max_batch_jobs = 1000;                 // jobs in one transaction at most
   std::chrono::milliseconds max_batch_duration{50};  // stop adding jobs after this long
   // With a checkpoint connection (Writer's constructor), WAL checkpoints run on their own
-  // thread once the WAL holds this many frames (pages) after a commit, so the writer
-  // does not stop for them. The WAL only starts over from its beginning when a batch
-  // begins with all of it copied, which a checkpoint running beside a busy writer rarely
-  // achieves: at checkpoint_inline_frames the writer checkpoints itself, as SQLite's
-  // automatic checkpoint would, copying only what the thread has not, and the WAL starts
-  // over. So the WAL stays below about checkpoint_inline_frames pages.
-  int checkpoint_frames = 1000;
+  // thread each time the WAL has grown by checkpoint_frames frames (pages), so the writer
+  // does not stop for them; once per so many frames, not after every commit past a mark,
+  // since each checkpoint syncs the WAL and the database file. The WAL only starts over
+  // from its beginning when a batch begins with all of it copied, which a checkpoint
+  // running beside a busy writer rarely achieves: at checkpoint_inline_frames the writer
+  // checkpoints itself, as SQLite's automatic checkpoint would, copying only what the
+  // thread has not, and the WAL starts over. So the WAL stays below about
+  // checkpoint_inline_frames pages.
+  int checkpoint_frames = 100;
   int checkpoint_inline_frames = 4000;
 };
 
@@ -177,6 +179,7 @@ class Writer {
   std::mutex m_checkpoint_mutex;
   std::condition_variable m_checkpoint_wake;
   bool m_checkpoint_wanted = false;
+  int m_checkpoint_asked_at = 0;  // WAL frames when the thread was last asked (writer thread)
   bool m_checkpoint_stopping = false;
   std::thread m_checkpoint_thread;
 
