@@ -17,6 +17,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -28,6 +29,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::chrono::milliseconds k_idle_slice{50};  // how often an idle connection looks
 constexpr std::size_t k_read_buffer_bytes = 4096;
+constexpr std::size_t k_write_buffer_bytes = 16 * 1024;  // responses up to this size: one send
 
 thread_local Clock::time_point t_accepted_at;
 
@@ -103,24 +105,33 @@ bool wait_for(int fd, short events, int timeout_ms) {
   }
 }
 
-void address_of(int fd, bool peer, std::string& ip, int& port) {
+struct Address {
+  bool known = false;
+  std::string ip;
+  int port = 0;
+};
+
+Address address_of(int fd, bool peer) {
+  Address address;
+  address.known = true;
   sockaddr_storage addr{};
   socklen_t length = sizeof addr;
   auto* generic = reinterpret_cast<sockaddr*>(&addr);
   if ((peer ? ::getpeername(fd, generic, &length) : ::getsockname(fd, generic, &length)) != 0) {
-    return;
+    return address;
   }
   char text[INET6_ADDRSTRLEN] = {};
   if (addr.ss_family == AF_INET) {
     const auto* v4 = reinterpret_cast<const sockaddr_in*>(&addr);
     ::inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text);
-    port = ntohs(v4->sin_port);
+    address.port = ntohs(v4->sin_port);
   } else if (addr.ss_family == AF_INET6) {
     const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&addr);
     ::inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text);
-    port = ntohs(v6->sin6_port);
+    address.port = ntohs(v6->sin6_port);
   }
-  ip = text;
+  address.ip = text;
+  return address;
 }
 
 // The socket as cpp-httplib's Stream. Until headers_complete() a read waits no longer than
@@ -153,11 +164,15 @@ class GuardedStream : public httplib::Stream {
 
   ssize_t read(char* ptr, size_t size) override {
     if (!buffered()) {
-      if (!is_readable()) return -1;
-      ssize_t n = 0;
-      do {
-        n = ::recv(m_fd, m_buffer, sizeof m_buffer, 0);
-      } while (n < 0 && errno == EINTR);
+      // Whatever was written goes out before waiting for more bytes (Expect: 100-continue).
+      if (!flush()) return -1;
+      // The bytes are usually there already (the keep-alive loop waited for them): try
+      // before polling.
+      ssize_t n = receive(MSG_DONTWAIT);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        if (!is_readable()) return -1;
+        n = receive(0);
+      }
       if (n <= 0) return n;
       m_offset = 0;
       m_size = static_cast<std::size_t>(n);
@@ -168,25 +183,64 @@ class GuardedStream : public httplib::Stream {
     return static_cast<ssize_t>(n);
   }
 
+  // Collected and sent by flush(): cpp-httplib writes a response's headers and its body
+  // separately, and two sends cost two packets and two wake-ups of the client. A write
+  // that does not fit is sent after what came before it.
   using httplib::Stream::write;
   ssize_t write(const char* ptr, size_t size) override {
-    if (!is_writable()) return -1;
-    ssize_t n = 0;
-    do {
-      n = ::send(m_fd, ptr, size, MSG_NOSIGNAL);
-    } while (n < 0 && errno == EINTR);
-    return n;
+    if (m_pending.size() + size > k_write_buffer_bytes) {
+      if (!flush()) return -1;
+      if (size > k_write_buffer_bytes) return send_all(ptr, size) ? static_cast<ssize_t>(size) : -1;
+    }
+    m_pending.append(ptr, size);
+    return static_cast<ssize_t>(size);
+  }
+
+  // Sends what write() collected; false when the socket failed or stayed full for the
+  // write timeout (the bytes are dropped: the connection is done).
+  bool flush() {
+    const bool sent = m_pending.empty() || send_all(m_pending.data(), m_pending.size());
+    m_pending.clear();
+    return sent;
   }
 
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
-    address_of(m_fd, true, ip, port);
+    if (!m_remote.known) m_remote = address_of(m_fd, true);
+    ip = m_remote.ip;
+    port = m_remote.port;
   }
   void get_local_ip_and_port(std::string& ip, int& port) const override {
-    address_of(m_fd, false, ip, port);
+    if (!m_local.known) m_local = address_of(m_fd, false);
+    ip = m_local.ip;
+    port = m_local.port;
   }
   socket_t socket() const override { return m_fd; }
 
  private:
+  ssize_t receive(int flags) {
+    ssize_t n = 0;
+    do {
+      n = ::recv(m_fd, m_buffer, sizeof m_buffer, flags);
+    } while (n < 0 && errno == EINTR);
+    return n;
+  }
+
+  // Sends all `size` bytes, waiting up to the write timeout each time the socket is full.
+  bool send_all(const char* ptr, std::size_t size) {
+    while (size > 0) {
+      const ssize_t n = ::send(m_fd, ptr, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n >= 0) {
+        ptr += n;
+        size -= static_cast<std::size_t>(n);
+      } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        if (!is_writable()) return false;
+      } else if (errno != EINTR) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   int m_fd;
   std::chrono::milliseconds m_read_timeout;
   std::chrono::milliseconds m_write_timeout;
@@ -196,6 +250,9 @@ class GuardedStream : public httplib::Stream {
   char m_buffer[k_read_buffer_bytes];
   std::size_t m_offset = 0;
   std::size_t m_size = 0;
+  std::string m_pending;     // written, not yet sent
+  mutable Address m_remote;  // looked up once per connection
+  mutable Address m_local;
 };
 
 thread_local GuardedStream* t_stream = nullptr;
@@ -246,6 +303,7 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
     stream.begin_request(started + k_header_deadline);
     bool closed = false;
     ok = process_request(stream, left == 1, closed, nullptr);
+    if (!stream.flush()) ok = false;
     if (!ok || closed || stream.closing()) break;
   }
   t_stream = nullptr;

@@ -3,6 +3,8 @@
 #include <SQLiteCpp/Column.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <chrono>
+#include <string>
 #include <system_error>
 #include <utility>
 
@@ -74,22 +76,43 @@ void Store::close() {
   m_readers->close();
 }
 
+namespace {
+
+std::string full_message(const std::string& what, std::uintmax_t available,
+                         std::uintmax_t reserve) {
+  return what + " is full: " + std::to_string(available) +
+         " bytes free, and driftd stops taking data below " +
+         std::to_string(reserve / (1024 * 1024)) + " MiB free";
+}
+
+}  // namespace
+
 Status check_free_space(const std::filesystem::path& folder, std::uintmax_t reserve,
                         const std::string& what) {
   std::error_code ec;
   const std::filesystem::space_info space = std::filesystem::space(folder, ec);
   if (ec || space.available >= reserve) return Ok{};
-  return make_error(k_error_unavailable, what + " is full: " + std::to_string(space.available) +
-                                             " bytes free, and driftd stops taking data below " +
-                                             std::to_string(reserve / (1024 * 1024)) + " MiB free");
+  return make_error(k_error_unavailable, full_message(what, space.available, reserve));
 }
 
 Status Store::has_room() const {
+  using Clock = std::chrono::steady_clock;
+  const std::int64_t now = Clock::now().time_since_epoch().count();
+  if (now < m_room_until_ns.load(std::memory_order_relaxed)) return Ok{};
   const std::filesystem::path dir = m_options.database.has_parent_path()
                                         ? m_options.database.parent_path()
                                         : std::filesystem::path(".");
-  return check_free_space(dir, k_min_free_bytes,
-                          "the database's filesystem (" + dir.string() + ")");
+  std::error_code ec;
+  const std::filesystem::space_info space = std::filesystem::space(dir, ec);
+  if (ec) return Ok{};
+  if (space.available >= k_min_free_bytes + k_room_to_spare) {
+    const auto recheck = std::chrono::duration_cast<Clock::duration>(k_room_recheck);
+    m_room_until_ns.store(now + recheck.count(), std::memory_order_relaxed);
+  }
+  if (space.available >= k_min_free_bytes) return Ok{};
+  return make_error(k_error_unavailable,
+                    full_message("the database's filesystem (" + dir.string() + ")",
+                                 space.available, k_min_free_bytes));
 }
 
 Status Store::is_writable(std::chrono::milliseconds timeout) {

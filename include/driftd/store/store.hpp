@@ -15,6 +15,7 @@
 // Domain code lives in free functions taking a Store& (tokens.hpp, results.hpp,
 // devices.hpp, meta.hpp); each is a write job, a read, or both.
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -87,7 +88,9 @@ class Store {
   // The reserve: storage_unavailable, saying how much is free, when the database's
   // filesystem has less than k_min_free_bytes free. Ingest checks it before each write, so
   // a filling disk refuses new data while the last megabytes stay for the daemon's own
-  // bookkeeping (retrain steps, evaluations) and SQLite's checkpoints.
+  // bookkeeping (retrain steps, evaluations) and SQLite's checkpoints. With more than
+  // k_room_to_spare above the reserve, the answer stands for k_room_recheck without asking
+  // the filesystem again; closer to the reserve every call asks.
   Status has_room() const;
 
   // Stops the writer after it has committed every queued job, then closes all
@@ -95,6 +98,9 @@ class Store {
   void close();
 
   static constexpr std::uintmax_t k_min_free_bytes = 16u * 1024 * 1024;
+  // Far more than driftd writes in k_room_recheck (ingest peaks at a few tens of MB/s).
+  static constexpr std::uintmax_t k_room_to_spare = 512u * 1024 * 1024;
+  static constexpr std::chrono::milliseconds k_room_recheck{1000};
 
  private:
   Store(StoreOptions options, MigrationReport report, std::unique_ptr<Connection> writer);
@@ -103,6 +109,8 @@ class Store {
   MigrationReport m_report;
   std::unique_ptr<ReadPool> m_readers;
   std::unique_ptr<Writer> m_writer;
+  // steady_clock nanoseconds until which has_room() answers yes without asking.
+  mutable std::atomic<std::int64_t> m_room_until_ns{0};
 };
 
 // storage_unavailable naming `what` when the filesystem holding `folder` has less than
