@@ -60,9 +60,9 @@ Connection::~Connection() {
 }
 
 SQLite::Statement& Connection::prepare(std::string_view sql) {
-  std::string key(sql);
-  auto it = m_statements.find(key);
+  auto it = m_statements.find(sql);
   if (it == m_statements.end()) {
+    std::string key(sql);
     auto statement = std::make_unique<SQLite::Statement>(*m_db, key);
     it = m_statements.emplace(std::move(key), std::move(statement)).first;
   } else {
@@ -78,9 +78,9 @@ void Connection::exec(std::string_view sql) {
 }
 
 void Connection::exec_prepared(std::string_view sql) {
-  std::string key(sql);
-  auto it = m_statements.find(key);
+  auto it = m_statements.find(sql);
   if (it == m_statements.end()) {
+    std::string key(sql);
     auto statement = std::make_unique<SQLite::Statement>(*m_db, key);
     it = m_statements.emplace(std::move(key), std::move(statement)).first;
   }

@@ -261,8 +261,10 @@ TEST_CASE("checkpoints run off the writer's thread and keep the WAL from growing
   // pages above it), not after every commit past the mark as before (about 700 here):
   // each checkpoint syncs the WAL and the database file.
   CHECK(stats.checkpoints + stats.checkpoints_failed <= k_jobs * 4 / 50);
-  // More than 4000 pages written; without checkpoints the WAL would hold all of them
-  // (over 16 MiB). It starts over by 400 pages (1.6 MiB) at the latest.
-  CHECK(wal_bytes < 3u * 1024 * 1024);
+  // About 7000 pages written; without checkpoints the WAL would hold all of them (over
+  // 28 MiB). It starts over once it passes 400 pages (1.6 MiB), or a few commits later
+  // when the writer's own checkpoint finds the thread's running (busy: it tries again at
+  // the next commit), which on a loaded machine took it to 820 pages.
+  CHECK(wal_bytes < 8u * 1024 * 1024);
   CHECK(count_items(db) == k_jobs);
 }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -94,7 +95,15 @@ class Connection {
  private:
   std::unordered_map<std::type_index, std::shared_ptr<void>> m_attachments;
   std::unique_ptr<SQLite::Database> m_db;
-  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> m_statements;
+  // Looked up by the caller's string_view: no copy of the SQL text per prepare().
+  struct SqlHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view sql) const noexcept {
+      return std::hash<std::string_view>{}(sql);
+    }
+  };
+  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>, SqlHash, std::equal_to<>>
+      m_statements;
   std::vector<SQLite::Statement*> m_in_use;
 };
 
