@@ -278,6 +278,10 @@ void GuardedServer::close_after_response() {
 
 bool GuardedServer::next_request_arrives(socket_t sock) const {
   const auto give_up = Clock::now() + std::chrono::seconds(keep_alive_timeout_sec_);
+  // A client that goes on sending does so within moments of its answer: it keeps its
+  // thread, even while others wait. (Yielding at once would cut off the request it is
+  // sending at that moment.)
+  if (wait_for(sock, POLLIN, static_cast<int>(k_keep_grace.count()))) return true;
   while (svr_sock_ != INVALID_SOCKET && m_waiting->load() == 0) {
     const int slice = std::min<int>(static_cast<int>(k_idle_slice.count()), millis_until(give_up));
     if (wait_for(sock, POLLIN, slice)) return true;

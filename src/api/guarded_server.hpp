@@ -8,7 +8,8 @@
 //     from the moment the connection was accepted (or, on a kept-alive connection, from when
 //     its next request began), however the bytes trickle in; bytes already received are
 //     always read, so only waiting is cut short;
-//   - an idle kept-alive connection gives its thread up as soon as another connection waits.
+//   - a kept-alive connection idle for k_keep_grace gives its thread up as soon as another
+//     connection waits; one whose next request comes sooner is still in use and keeps it.
 // So a waiting client is served at the latest about k_header_deadline after it connected,
 // whatever slow clients came before it. Bodies keep the per-read timeout (they are read
 // only after authentication). HTTPS connections keep cpp-httplib's own handling.
@@ -22,6 +23,7 @@
 namespace driftd::api {
 
 inline constexpr std::chrono::seconds k_header_deadline{10};
+inline constexpr std::chrono::milliseconds k_keep_grace{20};
 
 class GuardedServer : public httplib::Server {
  public:

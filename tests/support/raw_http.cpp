@@ -168,4 +168,34 @@ std::string RawConnection::read_all(std::chrono::milliseconds timeout) {
   return m_fd >= 0 ? read_until_closed(m_fd, timeout) : std::string();
 }
 
+std::string RawConnection::read_response(std::chrono::milliseconds timeout) {
+  std::string out;
+  if (m_fd < 0) return out;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::size_t wanted = std::string::npos;  // header bytes + Content-Length, once known
+  while (out.size() < wanted) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    pollfd p{m_fd, POLLIN, 0};
+    const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) break;
+    char buffer[4096];
+    const ssize_t n = ::recv(m_fd, buffer, sizeof buffer, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    out.append(buffer, static_cast<std::size_t>(n));
+    const std::size_t end = out.find("\r\n\r\n");
+    if (wanted == std::string::npos && end != std::string::npos) {
+      const std::string head = lower(out.substr(0, end));
+      const std::size_t at = head.find("content-length:");
+      const std::size_t length =
+          at == std::string::npos ? 0 : std::stoul(head.substr(at + 15, head.find('\r', at)));
+      wanted = end + 4 + length;
+    }
+  }
+  return out;
+}
+
 }  // namespace driftd::test

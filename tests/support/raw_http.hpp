@@ -42,6 +42,9 @@ class RawConnection {
   bool closed_by_peer(std::chrono::milliseconds wait = std::chrono::milliseconds(0));
   // Everything the peer sent until it closed or `timeout` passed.
   std::string read_all(std::chrono::milliseconds timeout);
+  // One response: its headers and as many body bytes as its Content-Length says; what
+  // came until the peer closed or `timeout` passed when it did not come whole.
+  std::string read_response(std::chrono::milliseconds timeout);
 
  private:
   int m_fd = -1;
