@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 
 namespace driftd::test {
 
@@ -44,11 +45,13 @@ bool send_all(int fd, const std::string& bytes) {
   return true;
 }
 
-std::string read_until_closed(int fd, std::chrono::milliseconds timeout) {
+// What `fd` receives until the peer closes, `timeout` passes, or done(bytes so far) is true.
+std::string read_until(int fd, std::chrono::milliseconds timeout,
+                       const std::function<bool(const std::string&)>& done) {
   std::string out;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   char buffer[16384];
-  while (true) {
+  while (!done(out)) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) break;
@@ -62,6 +65,10 @@ std::string read_until_closed(int fd, std::chrono::milliseconds timeout) {
     out.append(buffer, static_cast<std::size_t>(n));
   }
   return out;
+}
+
+std::string read_until_closed(int fd, std::chrono::milliseconds timeout) {
+  return read_until(fd, timeout, [](const std::string&) { return false; });
 }
 
 std::string lower(std::string s) {
@@ -169,33 +176,19 @@ std::string RawConnection::read_all(std::chrono::milliseconds timeout) {
 }
 
 std::string RawConnection::read_response(std::chrono::milliseconds timeout) {
-  std::string out;
-  if (m_fd < 0) return out;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  std::size_t wanted = std::string::npos;  // header bytes + Content-Length, once known
-  while (out.size() < wanted) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) break;
-    pollfd p{m_fd, POLLIN, 0};
-    const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) break;
-    char buffer[4096];
-    const ssize_t n = ::recv(m_fd, buffer, sizeof buffer, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    out.append(buffer, static_cast<std::size_t>(n));
-    const std::size_t end = out.find("\r\n\r\n");
-    if (wanted == std::string::npos && end != std::string::npos) {
-      const std::string head = lower(out.substr(0, end));
-      const std::size_t at = head.find("content-length:");
-      const std::size_t length =
-          at == std::string::npos ? 0 : std::stoul(head.substr(at + 15, head.find('\r', at)));
-      wanted = end + 4 + length;
+  if (m_fd < 0) return {};
+  // Whole once the headers have ended and Content-Length body bytes followed them.
+  const auto whole = [](const std::string& bytes) {
+    const std::size_t end = bytes.find("\r\n\r\n");
+    if (end == std::string::npos) return false;
+    const std::string head = lower(bytes.substr(0, end));
+    std::size_t length = 0;
+    if (const std::size_t at = head.find("content-length:"); at != std::string::npos) {
+      length = std::stoul(head.substr(at + 15));
     }
-  }
-  return out;
+    return bytes.size() >= end + 4 + length;
+  };
+  return read_until(m_fd, timeout, whole);
 }
 
 }  // namespace driftd::test
