@@ -4,6 +4,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -78,21 +79,27 @@ void Store::close() {
 
 namespace {
 
-std::string full_message(const std::string& what, std::uintmax_t available,
-                         std::uintmax_t reserve) {
-  return what + " is full: " + std::to_string(available) +
-         " bytes free, and driftd stops taking data below " +
-         std::to_string(reserve / (1024 * 1024)) + " MiB free";
+// The bytes free on the filesystem holding `folder`; nullopt when they cannot be measured.
+std::optional<std::uintmax_t> free_bytes(const std::filesystem::path& folder) {
+  std::error_code ec;
+  const std::filesystem::space_info space = std::filesystem::space(folder, ec);
+  if (ec) return std::nullopt;
+  return space.available;
+}
+
+Error full_error(const std::string& what, std::uintmax_t available, std::uintmax_t reserve) {
+  return make_error(k_error_unavailable, what + " is full: " + std::to_string(available) +
+                                             " bytes free, and driftd stops taking data below " +
+                                             std::to_string(reserve / (1024 * 1024)) + " MiB free");
 }
 
 }  // namespace
 
 Status check_free_space(const std::filesystem::path& folder, std::uintmax_t reserve,
                         const std::string& what) {
-  std::error_code ec;
-  const std::filesystem::space_info space = std::filesystem::space(folder, ec);
-  if (ec || space.available >= reserve) return Ok{};
-  return make_error(k_error_unavailable, full_message(what, space.available, reserve));
+  const auto available = free_bytes(folder);
+  if (!available || *available >= reserve) return Ok{};
+  return full_error(what, *available, reserve);
 }
 
 Status Store::has_room() const {
@@ -102,17 +109,15 @@ Status Store::has_room() const {
   const std::filesystem::path dir = m_options.database.has_parent_path()
                                         ? m_options.database.parent_path()
                                         : std::filesystem::path(".");
-  std::error_code ec;
-  const std::filesystem::space_info space = std::filesystem::space(dir, ec);
-  if (ec) return Ok{};
-  if (space.available >= k_min_free_bytes + k_room_to_spare) {
+  const auto available = free_bytes(dir);
+  if (!available) return Ok{};
+  if (*available >= k_min_free_bytes + k_room_to_spare) {
     const auto recheck = std::chrono::duration_cast<Clock::duration>(k_room_recheck);
     m_room_until_ns.store(now + recheck.count(), std::memory_order_relaxed);
   }
-  if (space.available >= k_min_free_bytes) return Ok{};
-  return make_error(k_error_unavailable,
-                    full_message("the database's filesystem (" + dir.string() + ")",
-                                 space.available, k_min_free_bytes));
+  if (*available >= k_min_free_bytes) return Ok{};
+  return full_error("the database's filesystem (" + dir.string() + ")", *available,
+                    k_min_free_bytes);
 }
 
 Status Store::is_writable(std::chrono::milliseconds timeout) {
