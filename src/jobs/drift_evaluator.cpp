@@ -4,7 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
+#include <string>
 
 #include "drift_evaluator_impl.hpp"
 #include "driftd/drift/live_window.hpp"
@@ -14,6 +16,8 @@
 #include "driftd/store/drift_buckets.hpp"
 #include "driftd/store/drift_evaluations.hpp"
 #include "driftd/store/errors.hpp"
+#include "driftd/store/results.hpp"
+#include "driftd/store/windows.hpp"
 
 namespace driftd::jobs {
 
@@ -56,17 +60,29 @@ Status DriftEvaluator::prepare() {
 void DriftEvaluator::Impl::apply_retention(util::UnixMs now) {
   if (last_retention && now - *last_retention < k_retention_every.count()) return;
   last_retention = now;
+  // Results and evaluations are kept for storage.results_retention; the windows and the
+  // buckets binned from them for at least the drift window, so a pass always has its data.
   const util::UnixMs keep = config.storage.results_retention.count();
-  auto evaluations = store::delete_evaluations_before(store, now - keep);
-  const util::UnixMs bucket_keep = std::max(keep, config.drift.window.count()) + bucket_ms;
-  auto buckets = store::delete_buckets_before(store, now - bucket_keep);
-  if (!evaluations || !buckets) {
-    spdlog::warn("drift: deleting old history failed: {}",
-                 !evaluations ? evaluations.error().message : buckets.error().message);
-  } else if (*evaluations + *buckets > 0) {
-    spdlog::info("drift: deleted {} evaluations and {} buckets past retention", *evaluations,
-                 *buckets);
+  const util::UnixMs window_keep = std::max(keep, config.drift.window.count()) + bucket_ms;
+  struct Deletion {
+    const char* what;
+    Result<std::int64_t> rows;
+  };
+  const Deletion deletions[] = {
+      {"results", store::delete_results_before(store, now - keep)},
+      {"evaluations", store::delete_evaluations_before(store, now - keep)},
+      {"windows", store::delete_windows_before(store, now - window_keep)},
+      {"buckets", store::delete_buckets_before(store, now - window_keep)},
+  };
+  std::string deleted;
+  for (const auto& d : deletions) {
+    if (!d.rows) {
+      spdlog::warn("drift: deleting {} past retention failed: {}", d.what, d.rows.error().message);
+    } else if (*d.rows > 0) {
+      deleted += (deleted.empty() ? "" : ", ") + std::to_string(*d.rows) + " " + d.what;
+    }
   }
+  if (!deleted.empty()) spdlog::info("drift: deleted {} past retention", deleted);
 }
 
 void DriftEvaluator::Impl::supersede_older(util::UnixMs now) {

@@ -1,6 +1,7 @@
 // The drift_evaluations and drift_episodes tables.
 
 #include "driftd/store/drift_evaluations.hpp"
+#include "chunked_delete.hpp"
 
 #include <SQLiteCpp/Column.h>
 #include <SQLiteCpp/Statement.h>
@@ -143,22 +144,10 @@ Result<std::vector<EpisodeRecord>> list_episodes(Store& store) {
 
 Result<std::int64_t> delete_evaluations_before(Store& store, util::UnixMs cutoff,
                                                std::int64_t batch_rows) {
-  if (batch_rows <= 0) return make_error(k_error_invalid, "batch_rows must be positive");
-  std::int64_t total = 0;
-  for (;;) {
-    auto deleted = store.writer().run([&](WriteTxn& txn) -> Result<std::int64_t> {
-      SQLite::Statement& remove = txn.prepare(
-          "DELETE FROM drift_evaluations WHERE id IN "
-          "(SELECT id FROM drift_evaluations WHERE evaluated_at < ? LIMIT ?)");
-      remove.bind(1, static_cast<std::int64_t>(cutoff));
-      remove.bind(2, batch_rows);
-      remove.exec();
-      return txn.changes();
-    });
-    if (!deleted) return deleted.error();
-    total += deleted.value();
-    if (deleted.value() < batch_rows) return total;
-  }
+  return delete_in_chunks(store,
+                          "DELETE FROM drift_evaluations WHERE id IN "
+                          "(SELECT id FROM drift_evaluations WHERE evaluated_at < ?1 LIMIT ?2)",
+                          cutoff, batch_rows);
 }
 
 }  // namespace driftd::store

@@ -1,4 +1,5 @@
 #include "driftd/store/results.hpp"
+#include "chunked_delete.hpp"
 
 #include <SQLiteCpp/Column.h>
 #include <SQLiteCpp/Statement.h>
@@ -195,22 +196,10 @@ Result<InsertOutcome> insert_results(Store& store, const std::vector<ResultRecor
 
 Result<std::int64_t> delete_results_before(Store& store, util::UnixMs cutoff,
                                            std::int64_t batch_rows) {
-  if (batch_rows <= 0) return make_error(k_error_invalid, "batch_rows must be positive");
-  std::int64_t total = 0;
-  for (;;) {
-    Result<std::int64_t> deleted = store.writer().run([&](WriteTxn& txn) -> Result<std::int64_t> {
-      SQLite::Statement& remove = txn.prepare(
-          "DELETE FROM results WHERE id IN "
-          "(SELECT id FROM results WHERE timestamp_ms < ? LIMIT ?)");
-      remove.bind(1, static_cast<std::int64_t>(cutoff));
-      remove.bind(2, static_cast<std::int64_t>(batch_rows));
-      remove.exec();
-      return txn.changes();
-    });
-    if (!deleted) return deleted.error();
-    total += deleted.value();
-    if (deleted.value() < batch_rows) return total;
-  }
+  return delete_in_chunks(store,
+                          "DELETE FROM results WHERE id IN "
+                          "(SELECT id FROM results WHERE timestamp_ms < ?1 LIMIT ?2)",
+                          cutoff, batch_rows);
 }
 
 }  // namespace driftd::store

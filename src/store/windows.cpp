@@ -1,4 +1,5 @@
 #include "driftd/store/windows.hpp"
+#include "chunked_delete.hpp"
 
 #include <SQLiteCpp/Column.h>
 #include <SQLiteCpp/Statement.h>
@@ -6,6 +7,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <string>
 #include <utility>
 
 #include "driftd/store/drift_buckets.hpp"
@@ -147,6 +149,37 @@ Result<std::vector<StoredWindow>> read_windows(Store& store, const WindowQuery& 
   Status read = for_each_window(store, query, [&](const StoredWindow& w) { windows.push_back(w); });
   if (!read) return read.error();
   return windows;
+}
+
+Result<std::int64_t> delete_windows_before(Store& store, util::UnixMs cutoff,
+                                           std::int64_t batch_rows) {
+  // The model versions holding windows: one index seek each (the index leads with them).
+  auto versions = store.read([](Connection& c) -> Result<std::vector<std::string>> {
+    SQLite::Statement& next =
+        c.prepare("SELECT min(model_version) FROM window_features WHERE model_version > ?");
+    std::vector<std::string> found;
+    for (std::string after;; next.reset()) {
+      next.bind(1, after);
+      if (!next.executeStep() || next.getColumn(0).isNull()) break;
+      after = next.getColumn(0).getString();
+      found.push_back(after);
+    }
+    next.reset();
+    return found;
+  });
+  if (!versions) return versions.error();
+  std::int64_t total = 0;
+  for (const auto& version : *versions) {
+    auto deleted =
+        delete_in_chunks(store,
+                         "DELETE FROM window_features WHERE id IN (SELECT id FROM window_features "
+                         "WHERE model_version = ?3 AND timestamp_ms < ?1 LIMIT ?2) "
+                         "AND id < (SELECT max(id) FROM window_features)",
+                         cutoff, batch_rows, version);
+    if (!deleted) return deleted.error();
+    total += *deleted;
+  }
+  return total;
 }
 
 }  // namespace driftd::store

@@ -1,6 +1,7 @@
 // The live drift evaluator with a real store: passes over the buckets, episodes calling the
 // retrain trigger once, refused triggers shown with the evaluation, newer model versions
 // ending episodes, answers made on the spot, and a cost that ignores old data.
+#include <SQLiteCpp/Database.h>
 #include <doctest/doctest.h>
 
 #include <string>
@@ -263,4 +264,57 @@ TEST_CASE("the cost of a pass does not grow with data stored before its window")
   const auto large = f.pass(k_t0 + 5 * k_minute);
   CHECK(large.bucket_rows_read == small.bucket_rows_read);
   CHECK(large.bucket_rows_read == 24);  // 4 devices × 6 hours
+}
+
+TEST_CASE("a pass deletes results, windows and history past retention, once an hour") {
+  Fixture f;
+  f.config.storage.results_retention = std::chrono::hours(48);
+  f.evaluator = std::make_unique<jobs::DriftEvaluator>(*f.store, f.config);
+  REQUIRE(f.evaluator->prepare().ok());
+  const auto count = [&](const std::string& table) {
+    return f.store
+        ->read([&](store::Connection& c) -> Result<std::int64_t> {
+          return c.db().execAndGet("SELECT COUNT(*) FROM " + table).getInt64();
+        })
+        .value();
+  };
+  // Data from three days ago and from the last six hours.
+  f.add_data("12", k_t0 - 72 * k_hour, 40, 0.0, 31);
+  f.add_data("12", k_t0, 48, 0.0, 32);
+  std::vector<store::ResultRecord> results;
+  for (int i = 0; i < 10; ++i) {
+    store::ResultRecord r;
+    r.device_id = "dev-0";
+    r.result_id = "r" + std::to_string(i);
+    r.model_version = "12";
+    r.timestamp = (i < 4 ? k_t0 - 72 * k_hour : k_t0 - k_hour) + i;
+    r.label = "crying";
+    r.confidence = 0.9;
+    results.push_back(r);
+  }
+  REQUIRE(store::insert_results(*f.store, results, k_t0).ok());
+  const auto windows_before = count("window_features");
+  const auto buckets_before = count("drift_buckets");
+  REQUIRE(windows_before == 88 * 4);
+
+  f.pass(k_t0);
+  CHECK(count("results") == 6);
+  CHECK(count("results WHERE timestamp_ms < " + std::to_string(k_t0 - 48 * k_hour)) == 0);
+  CHECK(count("window_features") == 48 * 4);
+  CHECK(count("drift_buckets") < buckets_before);
+  CHECK(count("drift_buckets WHERE bucket_start < " + std::to_string(k_t0 - 49 * k_hour)) == 0);
+  // The window's data is all there: the fleet is still evaluated on it.
+  auto now = f.evaluator->evaluate_now(std::string("12"), std::nullopt, k_t0);
+  REQUIRE(now.ok());
+  CHECK((*now)["current_windows"] == 48 * 4);
+
+  // Within the hour, nothing is deleted again; after it, what has aged out is.
+  store::ResultRecord late = results.front();
+  late.result_id = "late";
+  late.timestamp = k_t0 - 60 * k_hour;
+  REQUIRE(store::insert_results(*f.store, {late}, k_t0).ok());
+  f.pass(k_t0 + 30 * k_minute);
+  CHECK(count("results") == 7);
+  f.pass(k_t0 + 61 * k_minute);
+  CHECK(count("results") == 6);
 }

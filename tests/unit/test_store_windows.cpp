@@ -171,3 +171,33 @@ TEST_CASE("a result batch with one bad feature vector stores no result and no wi
             .value() == 0);
   CHECK(list_devices(*store, 0, std::chrono::hours(1))->empty());
 }
+
+TEST_CASE("retention deletes old windows of every model version but never the newest one") {
+  ScratchDir dir;
+  auto store = open_store(dir.path() / "driftd.db");
+  REQUIRE(record(*store, device_batch("a", "11", {1'000, 2'000, 3'000, 9'000})).ok());
+  REQUIRE(record(*store, device_batch("b", "12", {1'500, 2'500, 9'500})).ok());
+  // Two at a time: several jobs per model version.
+  auto deleted = delete_windows_before(*store, 5'000, 2);
+  REQUIRE(deleted.ok());
+  CHECK(deleted.value() == 5);
+  CHECK(window_rows(*store) == 2);
+  CHECK(read_windows(*store, {"11", std::nullopt, 0, 100'000}).value().size() == 1);
+  CHECK(read_windows(*store, {"12", std::nullopt, 0, 100'000}).value().size() == 1);
+  CHECK(delete_windows_before(*store, 5'000, 2).value() == 0);
+
+  // Everything is old now, yet the newest window stays and new ids keep growing.
+  const auto max_id = [&] {
+    return store
+        ->read([](Connection& c) -> Result<std::int64_t> {
+          return c.db().execAndGet("SELECT max(id) FROM window_features").getInt64();
+        })
+        .value();
+  };
+  const std::int64_t newest = max_id();
+  CHECK(delete_windows_before(*store, 50'000).value() == 1);
+  CHECK(window_rows(*store) == 1);
+  CHECK(max_id() == newest);
+  REQUIRE(record(*store, device_batch("a", "11", {60'000})).ok());
+  CHECK(max_id() == newest + 1);
+}

@@ -8,9 +8,10 @@
 // evaluates the fleet and each device against the version's reference
 // (drift::evaluate_fleet), attributes the drift, steps the version's episode (which may
 // call the retrain trigger), stores the evaluations and sets the driftd_drift_* gauges.
-// Older versions' episodes end when a newer version is reported. History older than
-// storage.results_retention is deleted once an hour. The cost of a pass grows with devices
-// × buckets in the window, not with the data stored.
+// Older versions' episodes end when a newer version is reported. Once an hour, results and
+// evaluations older than storage.results_retention are deleted, and feature windows and
+// buckets older than that or the drift window, whichever is longer. The cost of a pass grows with
+// devices × buckets in the window, not with the data stored.
 //
 // Per-device evaluations are stored when a device's status changed or its previous stored
 // evaluation is k_device_history_every old; the latest of every device is kept in memory.

@@ -77,6 +77,13 @@ Status for_each_window(Store& store, const WindowQuery& query,
 // The windows matching `query`, in the order of for_each_window().
 Result<std::vector<StoredWindow>> read_windows(Store& store, const WindowQuery& query);
 
+// Deletes the windows heard before `cutoff`, model version by model version and
+// `batch_rows` per write job so other writes interleave. The newest window is always kept,
+// even when it is older: window ids only grow (re-binning counts on it), and SQLite would
+// hand out an emptied table's ids again. Returns the rows deleted.
+Result<std::int64_t> delete_windows_before(Store& store, util::UnixMs cutoff,
+                                           std::int64_t batch_rows = 5000);
+
 // The storage form of a feature vector: each value as a little-endian IEEE float64.
 std::string encode_feature_blob(const std::vector<double>& values);
 // The inverse; nothing when `blob`'s length is not a positive multiple of 8.
