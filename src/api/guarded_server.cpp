@@ -142,11 +142,32 @@ class GuardedStream : public httplib::Stream {
                 std::chrono::milliseconds write_timeout)
       : m_fd(fd), m_read_timeout(read_timeout), m_write_timeout(write_timeout) {}
 
-  void begin_request(Clock::time_point header_deadline) {
+  // `last`: the connection closes after this request.
+  void begin_request(Clock::time_point header_deadline, bool last) {
     m_header_deadline = header_deadline;
     m_in_headers = true;
+    m_last = last;
   }
   void end_headers() { m_in_headers = false; }
+  void end_request() { m_dropping = false; }
+
+  std::shared_ptr<net::LaterSend> answer_later() {
+    if (m_last || m_close_after_response) return nullptr;
+    m_later = std::make_shared<net::LaterSend>(m_fd);
+    m_dropping = true;
+    m_pending.clear();
+    return m_later;
+  }
+  // The answer another thread sends for the last request, if any.
+  net::LaterSend* later() const { return m_later.get(); }
+  // Waits until that answer is out (sending what the socket did not take then); false
+  // when it could not be sent.
+  bool settle() {
+    if (!m_later) return true;
+    const bool sent = m_later->settle(m_write_timeout);
+    m_later.reset();
+    return sent;
+  }
   void close_after_response() { m_close_after_response = true; }
   bool closing() const { return m_close_after_response; }
   bool buffered() const { return m_offset < m_size; }
@@ -188,9 +209,12 @@ class GuardedStream : public httplib::Stream {
   // that does not fit is sent after what came before it.
   using httplib::Stream::write;
   ssize_t write(const char* ptr, size_t size) override {
+    if (m_dropping) return static_cast<ssize_t>(size);  // answered later, by another thread
     if (m_pending.size() + size > k_write_buffer_bytes) {
       if (!flush()) return -1;
-      if (size > k_write_buffer_bytes) return send_all(ptr, size) ? static_cast<ssize_t>(size) : -1;
+      if (size > k_write_buffer_bytes) {
+        return net::send_all(m_fd, ptr, size, m_write_timeout) ? static_cast<ssize_t>(size) : -1;
+      }
     }
     m_pending.append(ptr, size);
     return static_cast<ssize_t>(size);
@@ -199,7 +223,8 @@ class GuardedStream : public httplib::Stream {
   // Sends what write() collected; false when the socket failed or stayed full for the
   // write timeout (the bytes are dropped: the connection is done).
   bool flush() {
-    const bool sent = m_pending.empty() || send_all(m_pending.data(), m_pending.size());
+    const bool sent = m_pending.empty() ||
+                      net::send_all(m_fd, m_pending.data(), m_pending.size(), m_write_timeout);
     m_pending.clear();
     return sent;
   }
@@ -225,28 +250,15 @@ class GuardedStream : public httplib::Stream {
     return n;
   }
 
-  // Sends all `size` bytes, waiting up to the write timeout each time the socket is full.
-  bool send_all(const char* ptr, std::size_t size) {
-    while (size > 0) {
-      const ssize_t n = ::send(m_fd, ptr, size, MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n >= 0) {
-        ptr += n;
-        size -= static_cast<std::size_t>(n);
-      } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        if (!is_writable()) return false;
-      } else if (errno != EINTR) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   int m_fd;
   std::chrono::milliseconds m_read_timeout;
   std::chrono::milliseconds m_write_timeout;
   Clock::time_point m_header_deadline;
   bool m_in_headers = false;
   bool m_close_after_response = false;
+  bool m_last = false;      // the connection closes after this request
+  bool m_dropping = false;  // this request is answered later: its writes are dropped
+  std::shared_ptr<net::LaterSend> m_later;
   char m_buffer[k_read_buffer_bytes];
   std::size_t m_offset = 0;
   std::size_t m_size = 0;
@@ -276,12 +288,27 @@ void GuardedServer::close_after_response() {
   if (t_stream != nullptr) t_stream->close_after_response();
 }
 
+std::shared_ptr<net::LaterSend> GuardedServer::answer_later() {
+  return t_stream != nullptr ? t_stream->answer_later() : nullptr;
+}
+
 bool GuardedServer::next_request_arrives(socket_t sock) const {
   const auto give_up = Clock::now() + std::chrono::seconds(keep_alive_timeout_sec_);
   // A client that goes on sending does so within moments of its answer: it keeps its
   // thread, even while others wait. (Yielding at once would cut off the request it is
-  // sending at that moment.)
-  if (wait_for(sock, POLLIN, static_cast<int>(k_keep_grace.count()))) return true;
+  // sending at that moment.) An answer another thread has yet to send keeps the
+  // connection in use, and the moments count from when it went out.
+  for (;;) {
+    net::LaterSend* later = t_stream != nullptr ? t_stream->later() : nullptr;
+    if (later != nullptr && !later->pending()) {
+      const auto sent_at = later->sent_at();
+      if (!t_stream->settle()) return false;
+      if (wait_for(sock, POLLIN, millis_until(sent_at + k_keep_grace))) return true;
+      break;
+    }
+    if (wait_for(sock, POLLIN, static_cast<int>(k_keep_grace.count()))) return true;
+    if (later == nullptr) break;
+  }
   while (svr_sock_ != INVALID_SOCKET && m_waiting->load() == 0) {
     const int slice = std::min<int>(static_cast<int>(k_idle_slice.count()), millis_until(give_up));
     if (wait_for(sock, POLLIN, slice)) return true;
@@ -303,13 +330,22 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
       if (!stream.buffered() && !next_request_arrives(sock)) break;
       started = Clock::now();
     }
+    // A pipelined request waits for the answer before it, sent by another thread.
+    if (!stream.settle()) {
+      ok = false;
+      break;
+    }
     first = false;
-    stream.begin_request(started + k_header_deadline);
+    stream.begin_request(started + k_header_deadline, left == 1);
     bool closed = false;
     ok = process_request(stream, left == 1, closed, nullptr);
+    stream.end_request();
     if (!stream.flush()) ok = false;
     if (!ok || closed || stream.closing()) break;
   }
+  // An answer still being made goes out before the socket closes (and is never sent to
+  // another connection that reuses the descriptor).
+  if (!stream.settle()) ok = false;
   t_stream = nullptr;
   ::shutdown(sock, SHUT_RDWR);
   ::close(sock);

@@ -13,8 +13,18 @@
 // So a waiting client is served at the latest about k_header_deadline after it connected,
 // whatever slow clients came before it. Bodies keep the per-read timeout (they are read
 // only after authentication). HTTPS connections keep cpp-httplib's own handling.
+//
+// An answer may also be sent later, by another thread (answer_later()): the handler
+// returns at once, whatever cpp-httplib writes for that request is dropped, and the thread
+// that finishes the work (the store's writer, after its commit) sends the real answer
+// straight to the socket. The connection's thread meanwhile waits for the client's next
+// request, as after any answer: one sleep per request instead of two. Before it reads a
+// further request (a client may pipeline) or closes, it waits until that answer is out, so
+// answers keep their order and never go to a closed socket.
 
 #include <httplib.h>
+
+#include "driftd/net/later_send.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -38,6 +48,12 @@ class GuardedServer : public httplib::Server {
   // written: for a refusal that left the request's body unread, whose bytes must never
   // be parsed as the next request. No-op elsewhere.
   static void close_after_response();
+
+  // For the request being served on this thread: a handle to send its answer with later,
+  // from any thread; what cpp-httplib writes for the request is then dropped. Null when
+  // the answer must be written now: not a guarded connection, or it closes after this
+  // request (its last keep-alive request, or close_after_response()).
+  static std::shared_ptr<net::LaterSend> answer_later();
 
  private:
   bool process_and_close_socket(socket_t sock) override;

@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cctype>
 #include <chrono>
 #include <map>
 #include <sstream>
@@ -171,6 +173,13 @@ Reply Reply::json(int status, const nlohmann::json& body) {
   return r;
 }
 
+Reply Reply::answered_later() {
+  Reply r;
+  r.status = 202;
+  r.later = true;
+  return r;
+}
+
 Result<std::pair<std::string, int>> split_listen_address(const std::string& listen) {
   auto bad = make_error("bad_listen", "'" + listen + "' is not host:port");
   std::size_t colon = listen.rfind(':');
@@ -220,6 +229,66 @@ struct HttpServer::Impl {
                 const httplib::ContentReader* reader);
   Reply handle(const httplib::Request& req, const httplib::ContentReader* reader,
                RequestRecord& record, Request& request);
+  // Whether this request's answer may be sent later (Request::answer_later).
+  bool may_answer_later(const httplib::Request& req) const;
+  // The last steps of every reply: a refused cached principal's token is looked up afresh
+  // (`recheck_token`: set exactly when the principal came from the cache), then the
+  // record is completed, logged and observed.
+  void conclude(Reply& reply, RequestRecord& record,
+                const std::optional<std::optional<std::string>>& recheck_token,
+                std::chrono::steady_clock::time_point started);
+
+  class Later;
+};
+
+// A LaterReply: renders the reply as cpp-httplib would for a kept-alive connection and
+// hands the bytes to the connection's net::LaterSend.
+class HttpServer::Impl::Later final : public LaterReply {
+ public:
+  Later(Impl& impl, std::shared_ptr<net::LaterSend> answer, RequestRecord record,
+        std::optional<std::optional<std::string>> recheck_token,
+        std::chrono::steady_clock::time_point started)
+      : m_impl(impl),
+        m_answer(std::move(answer)),
+        m_record(std::move(record)),
+        m_recheck_token(std::move(recheck_token)),
+        m_started(started) {}
+  Later(const Later&) = delete;
+  Later& operator=(const Later&) = delete;
+  // Never left without an answer: the connection waits for one before it goes on.
+  ~Later() override {
+    if (!m_sent.load()) send(internal_error());
+  }
+
+  void send(Reply reply) override {
+    if (m_sent.exchange(true)) return;
+    finish(std::move(reply));
+  }
+  void refuse(const ApiError& error) override;
+
+ private:
+  void finish(Reply reply) {
+    try {
+      m_impl.conclude(reply, m_record, m_recheck_token, m_started);
+    } catch (...) {
+      reply = internal_error();
+    }
+    m_answer->send(render(reply));
+  }
+  static Reply internal_error() {
+    return Reply::json(
+        500,
+        {{"error",
+          {{"code", "internal_error"}, {"message", "the server failed to handle this request"}}}});
+  }
+  static std::string render(const Reply& reply);
+
+  Impl& m_impl;
+  std::shared_ptr<net::LaterSend> m_answer;
+  RequestRecord m_record;
+  std::optional<std::optional<std::string>> m_recheck_token;
+  std::chrono::steady_clock::time_point m_started;
+  std::atomic<bool> m_sent{false};
 };
 
 HttpServer::HttpServer(ServerOptions options, Authenticator authenticator, RequestObserver observer)
@@ -368,56 +437,133 @@ void HttpServer::Impl::install() {
   });
 }
 
-void HttpServer::Impl::dispatch(const httplib::Request& req, httplib::Response& res,
-                                const httplib::ContentReader* reader) {
-  const auto started = std::chrono::steady_clock::now();
-  RequestRecord record{req.method, "unmatched", req.path, 0, 0, {}, {}};
-  Request request;
+namespace {
+
+// The JSON error answer of an ApiError, with the headers its extras ask for.
+Reply error_reply(const ApiError& e, RequestRecord& record) {
+  Reply reply = Reply::json(e.status(), e.to_json());
+  record.error_code = e.code();
+  if (e.extra.contains("retry_after_seconds")) {
+    reply.headers.emplace_back("Retry-After",
+                               std::to_string(e.extra["retry_after_seconds"].get<int>()));
+  }
+  if (e.extra.contains("allow")) {
+    reply.headers.emplace_back("Allow", e.extra["allow"].get<std::string>());
+  }
+  return reply;
+}
+
+// cpp-httplib's reason phrases for the statuses driftd answers with.
+const char* reason_phrase(int status) {
+  switch (status) {
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Entity";
+    case 429:
+      return "Too Many Requests";
+    case 503:
+      return "Service Unavailable";
+    case 507:
+      return "Insufficient Storage";
+    default:
+      return "Internal Server Error";
+  }
+}
+
+bool iless(const std::string& a, const std::string& b) {
+  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) <
+           std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+}  // namespace
+
+void HttpServer::Impl::Later::refuse(const ApiError& error) {
+  if (m_sent.exchange(true)) return;
   Reply reply;
   try {
-    reply = handle(req, reader, record, request);
-  } catch (const ApiError& e) {
-    reply = Reply::json(e.status(), e.to_json());
-    record.error_code = e.code();
-    if (e.extra.contains("retry_after_seconds")) {
-      reply.headers.emplace_back("Retry-After",
-                                 std::to_string(e.extra["retry_after_seconds"].get<int>()));
-    }
-    if (e.extra.contains("allow")) {
-      reply.headers.emplace_back("Allow", e.extra["allow"].get<std::string>());
-    }
-  } catch (const std::exception& e) {
-    spdlog::error("{} {}: internal error: {}", req.method, req.path, e.what());
-    ApiError internal(500, "internal_error", "the server failed to handle this request");
-    reply = Reply::json(500, internal.to_json());
-    record.error_code = internal.code();
+    reply = error_reply(error, m_record);
   } catch (...) {
-    spdlog::error("{} {}: internal error of unknown type", req.method, req.path);
-    ApiError internal(500, "internal_error", "the server failed to handle this request");
-    reply = Reply::json(500, internal.to_json());
-    record.error_code = internal.code();
+    reply = internal_error();
   }
+  finish(std::move(reply));
+}
+
+std::string HttpServer::Impl::Later::render(const Reply& reply) {
+  std::vector<std::pair<std::string, std::string>> headers = reply.headers;
+  headers.emplace_back("Keep-Alive", "timeout=" + std::to_string(k_keep_alive_seconds) +
+                                         ", max=" + std::to_string(k_keep_alive_max_requests));
+  headers.emplace_back("Content-Length", std::to_string(reply.body.size()));
+  if (!reply.body.empty()) headers.emplace_back("Content-Type", reply.content_type);
+  // In cpp-httplib's order: by name, case-insensitively.
+  std::stable_sort(headers.begin(), headers.end(),
+                   [](const auto& a, const auto& b) { return iless(a.first, b.first); });
+  std::string out =
+      "HTTP/1.1 " + std::to_string(reply.status) + " " + reason_phrase(reply.status) + "\r\n";
+  for (const auto& [name, value] : headers) out += name + ": " + value + "\r\n";
+  out += "\r\n";
+  out += reply.body;
+  return out;
+}
+
+bool HttpServer::Impl::may_answer_later(const httplib::Request& req) const {
+  if (!options.tls_cert.empty() || req.version != "HTTP/1.1" || req.method == "HEAD" ||
+      req.has_header("Range")) {
+    return false;
+  }
+  const auto lower_without_spaces = [&](const char* name) {
+    std::string value;
+    for (char ch : req.get_header_value(name)) {
+      if (ch != ' ' && ch != '\t')
+        value += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    }
+    return value;
+  };
+  // A later answer is never compressed: fine for any client that does not refuse an
+  // uncompressed one.
+  const std::string accepted = lower_without_spaces("Accept-Encoding");
+  return lower_without_spaces("Connection").find("close") == std::string::npos &&
+         accepted.find("identity;q=0") == std::string::npos &&
+         accepted.find("*;q=0") == std::string::npos;
+}
+
+void HttpServer::Impl::conclude(Reply& reply, RequestRecord& record,
+                                const std::optional<std::optional<std::string>>& recheck_token,
+                                std::chrono::steady_clock::time_point started) {
   // A principal from the authenticator's cache, refused for any reason: the token is read
   // afresh, so a revoked token gets the same 401 as without the cache, whatever else was
   // wrong with the request.
-  if (reply.status >= 400 && request.principal && request.principal->cached) {
-    try {
-      const auto token = bearer_token(req);
-      if (!token || !authenticator || !authenticator(*token, false)) {
-        throw ApiError(401, "unauthorized", "the token is unknown or revoked");
-      }
-    } catch (const ApiError& e) {
-      reply = Reply::json(e.status(), e.to_json());
-      record.error_code = e.code();
+  if (reply.status >= 400 && recheck_token) {
+    const auto& token = *recheck_token;
+    if (!token || !authenticator || !authenticator(*token, false)) {
+      reply = error_reply(ApiError(401, "unauthorized", "the token is unknown or revoked"), record);
     }
   }
-  res.status = reply.status;
-  for (auto& [k, v] : reply.headers) res.set_header(k, v);
-  if (!reply.body.empty() || (reply.status != 204 && reply.status != 304)) {
-    res.set_content(std::move(reply.body), reply.content_type);
-  }
   record.status = reply.status;
-  record.device = request.log_device;
   record.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const double ms = record.seconds * 1000.0;
@@ -432,6 +578,59 @@ void HttpServer::Impl::dispatch(const httplib::Request& req, httplib::Response& 
                   record.device);
   }
   if (observer) observer(record);
+}
+
+void HttpServer::Impl::dispatch(const httplib::Request& req, httplib::Response& res,
+                                const httplib::ContentReader* reader) {
+  const auto started = std::chrono::steady_clock::now();
+  RequestRecord record{req.method, "unmatched", req.path, 0, 0, {}, {}};
+  Request request;
+  std::shared_ptr<Later> later;
+  // Whether a refusal re-reads the token: only for a principal from the cache.
+  auto recheck_token = [&]() -> std::optional<std::optional<std::string>> {
+    if (!request.principal || !request.principal->cached) return std::nullopt;
+    return bearer_token(req);
+  };
+  if (may_answer_later(req)) {
+    request.answer_later = [&]() -> std::shared_ptr<LaterReply> {
+      if (later) return later;
+      auto answer = GuardedServer::answer_later();
+      if (!answer) return nullptr;
+      RequestRecord so_far = record;
+      so_far.device = request.log_device;
+      later = std::make_shared<Later>(*this, std::move(answer), std::move(so_far), recheck_token(),
+                                      started);
+      return later;
+    };
+  }
+  Reply reply;
+  try {
+    reply = handle(req, reader, record, request);
+  } catch (const ApiError& e) {
+    reply = error_reply(e, record);
+  } catch (const std::exception& e) {
+    spdlog::error("{} {}: internal error: {}", req.method, req.path, e.what());
+    reply = error_reply(ApiError(500, "internal_error", "the server failed to handle this request"),
+                        record);
+  } catch (...) {
+    spdlog::error("{} {}: internal error of unknown type", req.method, req.path);
+    reply = error_reply(ApiError(500, "internal_error", "the server failed to handle this request"),
+                        record);
+  }
+  if (later) {
+    // The connection drops what cpp-httplib writes now; the answer goes out through the
+    // LaterReply (at once, when the handler refused after taking it).
+    if (!reply.later) later->send(std::move(reply));
+    res.status = 202;
+    return;
+  }
+  record.device = request.log_device;
+  conclude(reply, record, recheck_token(), started);
+  res.status = reply.status;
+  for (auto& [k, v] : reply.headers) res.set_header(k, v);
+  if (!reply.body.empty() || (reply.status != 204 && reply.status != 304)) {
+    res.set_content(std::move(reply.body), reply.content_type);
+  }
 }
 
 Reply HttpServer::Impl::handle(const httplib::Request& req, const httplib::ContentReader* reader,

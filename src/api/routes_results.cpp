@@ -25,10 +25,31 @@ Reply post_results(Service& service, const Request& req) {
   // A token from the authenticator's cache is confirmed in the same write.
   const std::int64_t live_token =
       req.principal && req.principal->cached ? req.principal->token_id : 0;
-  auto outcome = store::insert_results(service.store, batch, req.received_at, live_token);
+  auto accepted = [&service](const store::InsertOutcome& outcome) {
+    service.metrics.results_ingested.inc(static_cast<double>(outcome.accepted));
+    return Reply::json(202, {{"accepted", outcome.accepted}, {"duplicates", outcome.duplicates}});
+  };
+  // Answered by the store's writer right after the commit, when the connection allows:
+  // this thread goes back to waiting for the device's next request meanwhile.
+  if (std::shared_ptr<LaterReply> later = req.answer_later ? req.answer_later() : nullptr) {
+    store::insert_results_then(
+        service.store, std::move(batch), req.received_at, live_token,
+        [later, accepted](const Result<store::InsertOutcome>& outcome) {
+          try {
+            if (outcome) {
+              later->send(accepted(*outcome));
+            } else {
+              later->refuse(api_error_from_store(outcome.error()));
+            }
+          } catch (...) {  // unanswered, the LaterReply answers 500 when it is dropped
+          }
+        });
+    return Reply::answered_later();
+  }
+  auto outcome =
+      store::insert_results(service.store, std::move(batch), req.received_at, live_token);
   if (!outcome) throw api_error_from_store(outcome.error());
-  service.metrics.results_ingested.inc(static_cast<double>(outcome->accepted));
-  return Reply::json(202, {{"accepted", outcome->accepted}, {"duplicates", outcome->duplicates}});
+  return accepted(*outcome);
 }
 
 Reply get_devices(Service& service, const Request& req) {

@@ -107,20 +107,21 @@ WindowBatch device_windows(const ResultRecord& r) {
   return batch;
 }
 
-}  // namespace
+// One ingest write job: owns its batch, so it can outlive the request that made it.
+class InsertJob {
+ public:
+  InsertJob(std::vector<ResultRecord> batch, std::vector<std::string> scores, util::UnixMs received,
+            std::int64_t live_token_id)
+      : m_batch(std::move(batch)),
+        m_scores(std::move(scores)),
+        m_received(received),
+        m_live_token_id(live_token_id) {}
 
-Result<InsertOutcome> insert_results(Store& store, const std::vector<ResultRecord>& batch,
-                                     util::UnixMs received, std::int64_t live_token_id) {
-  std::vector<std::string> scores;
-  scores.reserve(batch.size());
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (Status ok = check_record(batch[i], i); !ok) return ok.error();
-    scores.push_back(scores_json(batch[i].scores));
-  }
-  if (batch.empty()) return InsertOutcome{};
-  if (Status room = store.has_room(); !room) return room.error();
-
-  return store.writer().run([&](WriteTxn& txn) -> Result<InsertOutcome> {
+  Result<InsertOutcome> operator()(WriteTxn& txn) const {
+    const std::vector<ResultRecord>& batch = m_batch;
+    const std::vector<std::string>& scores = m_scores;
+    const util::UnixMs received = m_received;
+    const std::int64_t live_token_id = m_live_token_id;
     // 0. The token the batch was sent with is still valid: a revocation committed before
     // this transaction refuses it.
     if (live_token_id > 0) {
@@ -191,7 +192,47 @@ Result<InsertOutcome> insert_results(Store& store, const std::vector<ResultRecor
     }
     accumulate_results(txn, predictions);
     return outcome;
-  });
+  }
+
+ private:
+  std::vector<ResultRecord> m_batch;
+  std::vector<std::string> m_scores;
+  util::UnixMs m_received;
+  std::int64_t m_live_token_id;
+};
+
+// The checks made before a batch is queued; the job to queue, or why there is none.
+Result<InsertJob> prepare_insert(Store& store, std::vector<ResultRecord> batch,
+                                 util::UnixMs received, std::int64_t live_token_id) {
+  std::vector<std::string> scores;
+  scores.reserve(batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (Status ok = check_record(batch[i], i); !ok) return ok.error();
+    scores.push_back(scores_json(batch[i].scores));
+  }
+  if (!batch.empty()) {
+    if (Status room = store.has_room(); !room) return room.error();
+  }
+  return InsertJob(std::move(batch), std::move(scores), received, live_token_id);
+}
+
+}  // namespace
+
+Result<InsertOutcome> insert_results(Store& store, std::vector<ResultRecord> batch,
+                                     util::UnixMs received, std::int64_t live_token_id) {
+  if (batch.empty()) return InsertOutcome{};
+  Result<InsertJob> job = prepare_insert(store, std::move(batch), received, live_token_id);
+  if (!job) return job.error();
+  return store.writer().run(std::move(*job));
+}
+
+void insert_results_then(Store& store, std::vector<ResultRecord> batch, util::UnixMs received,
+                         std::int64_t live_token_id,
+                         std::function<void(Result<InsertOutcome>)> done) {
+  if (batch.empty()) return done(InsertOutcome{});
+  Result<InsertJob> job = prepare_insert(store, std::move(batch), received, live_token_id);
+  if (!job) return done(job.error());
+  store.writer().submit_then(std::move(*job), std::move(done));
 }
 
 Result<std::int64_t> delete_results_before(Store& store, util::UnixMs cutoff,

@@ -72,10 +72,14 @@ struct Acknowledged {
 };
 
 // Posts result batches of 1 to 25 results until `stop`, recording each acknowledged id.
+// Even workers keep their connection open, so the store's writer sends their answers right
+// after its commit; odd ones close it after each request, so the request's own thread
+// answers: both ways of acknowledging are held to "acknowledged means stored".
 void post_results(const DaemonProcess& daemon, const std::string& token, int worker, int round,
                   const std::atomic<bool>& stop, Acknowledged& acked) {
   auto client = daemon.client(token);
   client.set_read_timeout(std::chrono::seconds(10));
+  client.set_keep_alive(worker % 2 == 0);
   for (int seq = 0; !stop.load(); ++seq) {
     const int size = 1 + (seq * 7 + worker) % 25;
     json batch = {{"results", json::array()}};

@@ -8,6 +8,7 @@
 
 #include "support/daemon_process.hpp"
 #include "support/http_helpers.hpp"
+#include "support/raw_http.hpp"
 #include "support/source_tree.hpp"
 
 using namespace driftd::test;
@@ -240,7 +241,16 @@ TEST_CASE("a token revoked by the CLI while the daemon runs is refused at once, 
       run_driftd({"token", "revoke", "--config", "driftd.yaml", id[1].str()}, f.dir.path());
   REQUIRE_MESSAGE(revoked.exit_code == 0, revoked.err);
 
-  // The very next request is refused, and nothing of it is stored.
+  // The very next request is refused, and nothing of it is stored: on a kept-alive
+  // connection (answered by the store's writer after the job found the token revoked) as
+  // on one that closes (answered by the request's thread).
+  auto kept = f.daemon.client(token);
+  kept.set_keep_alive(true);
+  auto refused_kept =
+      kept.Post("/api/v1/results", result("attic-02", "after-k").dump(), "application/json");
+  REQUIRE(refused_kept);
+  CHECK(refused_kept->status == 401);
+  CHECK(error_code(refused_kept) == "unauthorized");
   auto refused = f.post(token, result("attic-02", "after-0"));
   REQUIRE(refused);
   CHECK(refused->status == 401);
@@ -265,4 +275,60 @@ TEST_CASE("a token revoked by the CLI while the daemon runs is refused at once, 
   CHECK(found);
   // Other tokens are unaffected.
   CHECK(f.post(f.device, result("nursery-04", "still-fine"))->status == 202);
+}
+
+TEST_CASE("on a kept-alive connection the answer comes after the commit, as it would at once") {
+  Fixture f;
+  const auto request = [&](const std::string& id, const std::string& connection) {
+    const std::string body = result("nursery-04", id).dump();
+    return "POST /api/v1/results HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + f.device +
+           "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\n" + connection + "\r\n" + body;
+  };
+  // Kept alive: answered by the store's writer. "Connection: close": by the request's
+  // own thread. The same answer either way, but for the connection headers.
+  RawConnection kept(f.daemon.port());
+  REQUIRE(kept.send(request("k1", "")));
+  const std::string later_bytes = kept.read_response(std::chrono::seconds(10));
+  RawConnection closing(f.daemon.port());
+  REQUIRE(closing.send(request("c1", "Connection: close\r\n")));
+  const std::string now_bytes = closing.read_response(std::chrono::seconds(10));
+  const auto status_line = [](const std::string& bytes) {
+    return bytes.substr(0, bytes.find('\r'));
+  };
+  CHECK(status_line(later_bytes) == "HTTP/1.1 202 Accepted");
+  CHECK(status_line(now_bytes) == "HTTP/1.1 202 Accepted");
+  RawResponse later = parse_raw_response(later_bytes);
+  RawResponse now = parse_raw_response(now_bytes);
+  CHECK(later.headers["keep-alive"] == "timeout=30, max=100000");
+  CHECK(now.headers["connection"] == "close");
+  later.headers.erase("keep-alive");
+  now.headers.erase("connection");
+  CHECK(later.headers == now.headers);
+  CHECK(json::parse(later.body) == json{{"accepted", 1}, {"duplicates", 0}});
+  CHECK(json::parse(now.body) == json{{"accepted", 1}, {"duplicates", 0}});
+
+  // Pipelined requests are answered in order, each after its own commit: the second is a
+  // duplicate of the first.
+  REQUIRE(kept.send(request("p1", "") + request("p1", "") + request("p2", "")));
+  const std::vector<json> expected = {{{"accepted", 1}, {"duplicates", 0}},
+                                      {{"accepted", 0}, {"duplicates", 1}},
+                                      {{"accepted", 1}, {"duplicates", 0}}};
+  for (const auto& want : expected) {
+    RawResponse got = parse_raw_response(kept.read_response(std::chrono::seconds(10)));
+    REQUIRE(got.received);
+    CHECK(got.status == 202);
+    CHECK(json::parse(got.body) == want);
+  }
+  // Refused in the handler after all (another device's result): answered on the spot,
+  // and the connection goes on.
+  const std::string foreign = result("kitchen-01", "x").dump();
+  REQUIRE(kept.send("POST /api/v1/results HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                    f.device + "\r\nContent-Type: application/json\r\nContent-Length: " +
+                    std::to_string(foreign.size()) + "\r\n\r\n" + foreign));
+  RawResponse refused = parse_raw_response(kept.read_response(std::chrono::seconds(10)));
+  CHECK(refused.status == 403);
+  REQUIRE(kept.send(request("k2", "")));
+  CHECK(parse_raw_response(kept.read_response(std::chrono::seconds(10))).status == 202);
+  CHECK(f.devices()[0]["results"] == 5);  // k1, c1, p1, p2, k2: each answered once stored
 }

@@ -50,6 +50,21 @@ enum class Access {
 
 enum class BodyKind { none, json, optional_json, audio };
 
+class ApiError;
+struct Reply;
+
+// The answer to a request, sent later from any thread (Request::answer_later).
+class LaterReply {
+ public:
+  virtual ~LaterReply() = default;
+  // Answers the request with `reply`, which goes through the same final steps as a reply
+  // returned by a handler (the cached-token check, the request log, metrics). Only the
+  // first call counts. Never waits for the client; never throws.
+  virtual void send(Reply reply) = 0;
+  // Answers with the error shape of `error`, as a handler that threw it would have.
+  virtual void refuse(const ApiError& error) = 0;
+};
+
 // What a handler sees of a request.
 struct Request {
   std::string method;
@@ -71,6 +86,12 @@ struct Request {
   void require_device(const std::string& device_id, std::optional<std::size_t> index) const;
   // Records the device this request acts for, for the request log.
   mutable std::string log_device;
+  // Set when the answer may come later, from another thread, once the handler has returned
+  // Reply::later(): it hands out the LaterReply to answer with, or null when the answer
+  // must be returned now after all. Empty when the connection needs its answer at once:
+  // HTTPS, HTTP/1.0, "Connection: close", its last keep-alive request, byte ranges, or a
+  // client that refuses an uncompressed answer (a later answer is never compressed).
+  std::function<std::shared_ptr<LaterReply>()> answer_later;
 };
 
 struct Reply {
@@ -78,8 +99,11 @@ struct Reply {
   std::string body;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
+  bool later = false;  // answered through the LaterReply the handler took
 
   static Reply json(int status, const nlohmann::json& body);
+  // What a handler returns once it has taken a LaterReply.
+  static Reply answered_later();
 };
 
 using Handler = std::function<Reply(const Request&)>;

@@ -5,6 +5,7 @@
 // copy is within retention).
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -43,8 +44,16 @@ struct InsertOutcome {
 // index; nothing is stored then. With `live_token_id` > 0 the job first confirms that
 // token is still valid (tokens.hpp, confirm_token_live) and stores nothing, failing
 // with token_revoked, when it is not.
-Result<InsertOutcome> insert_results(Store& store, const std::vector<ResultRecord>& batch,
+Result<InsertOutcome> insert_results(Store& store, std::vector<ResultRecord> batch,
                                      util::UnixMs received, std::int64_t live_token_id = 0);
+
+// insert_results() without waiting: `done` gets the outcome exactly once — at once, on this
+// thread, when the batch is refused before it is queued (an invalid record, no room, the
+// store closed), else on the writer's thread right after the commit (Writer::submit_then:
+// `done` must be quick and must not throw).
+void insert_results_then(Store& store, std::vector<ResultRecord> batch, util::UnixMs received,
+                         std::int64_t live_token_id,
+                         std::function<void(Result<InsertOutcome>)> done);
 
 // Deletes results whose timestamp is before `cutoff`, `batch_rows` per write job so other
 // writes interleave, until none is left. Device counts are kept. Returns the rows deleted.

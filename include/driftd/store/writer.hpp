@@ -2,7 +2,8 @@
 // The group-commit writer: one named thread owns the one connection that writes.
 //
 // Request threads submit write jobs and wait on a future that is set only once the
-// transaction holding their job has COMMITTED (or failed). The writer drains every queued
+// transaction holding their job has COMMITTED (or failed), or hand over a callback that the
+// writer calls then (submit_then). The writer drains every queued
 // job (up to WriterLimits) into one transaction and gives each job its own SAVEPOINT: a
 // job that returns an error or breaks a constraint is rolled back alone and gets its
 // error, while its batch-mates commit. A failure of the database as a whole (disk full,
@@ -77,7 +78,7 @@ class WriteJob {
   virtual bool execute(WriteTxn& txn) = 0;
   // Records the job's own failure (an exception it threw that spares its batch-mates).
   virtual void reject(Error error) = 0;
-  // Settles the future: the job's own error if it had one, else `batch_error` when the
+  // Delivers the outcome: the job's own error if it had one, else `batch_error` when the
   // batch failed, else its value.
   virtual void finish(const Error* batch_error) = 0;
 };
@@ -87,33 +88,58 @@ struct is_result : std::false_type {};
 template <typename T>
 struct is_result<Result<T>> : std::true_type {};
 
+// Runs `Fn` and keeps its outcome until the batch is settled; deliver() hands it over.
 template <typename R, typename Fn>
-class TypedWriteJob final : public WriteJob {
+class TypedWriteJob : public WriteJob {
  public:
   explicit TypedWriteJob(Fn fn) : m_fn(std::move(fn)) {}
-  std::future<R> future() { return m_promise.get_future(); }
 
-  bool execute(WriteTxn& txn) override {
+  bool execute(WriteTxn& txn) final {
     m_outcome.emplace(m_fn(txn));
     return m_outcome->ok();
   }
-  void reject(Error error) override { m_outcome.emplace(std::move(error)); }
-  void finish(const Error* batch_error) override {
+  void reject(Error error) final { m_outcome.emplace(std::move(error)); }
+  void finish(const Error* batch_error) final {
     if (m_outcome && !m_outcome->ok()) {
-      m_promise.set_value(std::move(*m_outcome));
+      deliver(std::move(*m_outcome));
     } else if (batch_error != nullptr || !m_outcome) {
-      m_promise.set_value(R(batch_error != nullptr ? *batch_error : missing_outcome()));
+      deliver(R(batch_error != nullptr ? *batch_error
+                                       : make_error(k_error_internal, "write job never ran")));
     } else {
-      m_promise.set_value(std::move(*m_outcome));
+      deliver(std::move(*m_outcome));
     }
   }
 
- private:
-  static Error missing_outcome() { return make_error(k_error_internal, "write job never ran"); }
+ protected:
+  virtual void deliver(R outcome) = 0;
 
+ private:
   Fn m_fn;
-  std::promise<R> m_promise;
   std::optional<R> m_outcome;
+};
+
+// A submit() job: its outcome settles a future.
+template <typename R, typename Fn>
+class PromisedWriteJob final : public TypedWriteJob<R, Fn> {
+ public:
+  using TypedWriteJob<R, Fn>::TypedWriteJob;
+  std::future<R> future() { return m_promise.get_future(); }
+
+ private:
+  void deliver(R outcome) override { m_promise.set_value(std::move(outcome)); }
+  std::promise<R> m_promise;
+};
+
+// A submit_then() job: its outcome goes to a callback.
+template <typename R, typename Fn, typename Done>
+class CallbackWriteJob final : public TypedWriteJob<R, Fn> {
+ public:
+  CallbackWriteJob(Fn fn, Done done)
+      : TypedWriteJob<R, Fn>(std::move(fn)), m_done(std::move(done)) {}
+
+ private:
+  void deliver(R outcome) override { m_done(std::move(outcome)); }
+  Done m_done;
 };
 
 }  // namespace detail
@@ -136,10 +162,22 @@ class Writer {
   auto submit(Fn&& fn) -> std::future<std::invoke_result_t<std::decay_t<Fn>&, WriteTxn&>> {
     using R = std::invoke_result_t<std::decay_t<Fn>&, WriteTxn&>;
     static_assert(detail::is_result<R>::value, "a write job returns a Result<T>");
-    auto job = std::make_unique<detail::TypedWriteJob<R, std::decay_t<Fn>>>(std::forward<Fn>(fn));
+    auto job =
+        std::make_unique<detail::PromisedWriteJob<R, std::decay_t<Fn>>>(std::forward<Fn>(fn));
     auto future = job->future();
     enqueue(std::move(job));
     return future;
+  }
+
+  // Queues `fn` and calls `done(outcome)` once its batch has committed (or failed), on the
+  // writer's thread, so nobody waits: `done` must be quick and must not wait on the writer
+  // or throw. After stop(), `done` gets storage_unavailable at once, on this thread.
+  template <typename Fn, typename Done>
+  void submit_then(Fn&& fn, Done&& done) {
+    using R = std::invoke_result_t<std::decay_t<Fn>&, WriteTxn&>;
+    static_assert(detail::is_result<R>::value, "a write job returns a Result<T>");
+    enqueue(std::make_unique<detail::CallbackWriteJob<R, std::decay_t<Fn>, std::decay_t<Done>>>(
+        std::forward<Fn>(fn), std::forward<Done>(done)));
   }
 
   // submit() and wait for the commit. Refused (storage_error) on the writer's own thread,
