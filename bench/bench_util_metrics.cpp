@@ -1,6 +1,6 @@
 // Cost of counting: a cached series handle (the hot path), a labelled lookup of an existing
 // series, a histogram observation, and a scrape of a registry holding every driftd family
-// with a realistic number of series. Link with benchmark::benchmark_main.
+// with a realistic number of series.
 #include <benchmark/benchmark.h>
 
 #include <string>
@@ -59,3 +59,5 @@ void render_every_family(benchmark::State& state) {
 BENCHMARK(render_every_family);
 
 }  // namespace
+
+BENCHMARK_MAIN();
