@@ -1,8 +1,11 @@
 #include "driftd/store/devices.hpp"
 
+#include <algorithm>
+
 #include <SQLiteCpp/Column.h>
 #include <SQLiteCpp/Statement.h>
 
+#include "driftd/store/results.hpp"
 #include "driftd/store/store.hpp"
 
 namespace driftd::store {
@@ -28,8 +31,24 @@ void record_device_activity(WriteTxn& txn, const DeviceActivity& activity) {
   upsert.exec();
 }
 
+namespace {
+
+// Adds `device`'s results stored after the aggregates' mark (results.hpp) to its summary,
+// as sync_result_aggregates() will.
+void add_unsynced(DeviceSummary& d, const DeviceActivity& a) {
+  d.first_seen = std::min(d.first_seen, a.earliest);
+  if (a.latest >= d.last_seen) {
+    d.last_seen = a.latest;
+    d.model_version = std::string(a.model_version);
+  }
+  d.results += a.results;
+}
+
+}  // namespace
+
 Result<std::vector<DeviceSummary>> list_devices(Store& store, util::UnixMs now,
                                                 std::chrono::milliseconds active_within) {
+  (void)sync_result_aggregates(store);  // when it fails, unsynced results are added below
   return store.read([&](Connection& c) -> Result<std::vector<DeviceSummary>> {
     SQLite::Statement& query = c.prepare(
         "SELECT device_id, first_seen, last_seen, model_version, results_count, clips_count "
@@ -43,20 +62,32 @@ Result<std::vector<DeviceSummary>> list_devices(Store& store, util::UnixMs now,
       d.model_version = query.getColumn(3).getString();
       d.results = query.getColumn(4).getInt64();
       d.clips = query.getColumn(5).getInt64();
-      d.status = now - d.last_seen <= active_within.count() ? "active" : "stale";
       devices.push_back(std::move(d));
     }
+    query.reset();
+    const UnsyncedResults unsynced = unsynced_results(c);
+    const auto predictions = unsynced.predictions();
+    for (const auto& [device, activity] : UnsyncedResults::devices(predictions)) {
+      auto it = std::lower_bound(
+          devices.begin(), devices.end(), device,
+          [](const DeviceSummary& d, std::string_view id) { return d.device_id < id; });
+      if (it != devices.end() && it->device_id == device) add_unsynced(*it, activity);
+    }
+    for (auto& d : devices)
+      d.status = now - d.last_seen <= active_within.count() ? "active" : "stale";
     return devices;
   });
 }
 
 Result<std::optional<std::string>> latest_model_version(Store& store) {
-  return store.read([](Connection& c) -> Result<std::optional<std::string>> {
-    SQLite::Statement& query =
-        c.prepare("SELECT model_version FROM devices ORDER BY last_seen DESC, device_id LIMIT 1");
-    if (!query.executeStep()) return std::optional<std::string>();
-    return std::optional<std::string>(query.getColumn(0).getString());
-  });
+  auto devices = list_devices(store, 0, std::chrono::milliseconds(0));
+  if (!devices) return devices.error();
+  const DeviceSummary* latest = nullptr;
+  for (const auto& d : *devices) {
+    if (latest == nullptr || d.last_seen > latest->last_seen) latest = &d;
+  }
+  if (latest == nullptr) return std::optional<std::string>();
+  return std::optional<std::string>(latest->model_version);
 }
 
 }  // namespace driftd::store

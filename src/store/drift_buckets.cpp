@@ -14,6 +14,7 @@
 
 #include "driftd/drift/live_window.hpp"
 #include "driftd/store/errors.hpp"
+#include "driftd/store/results.hpp"
 #include "driftd/store/store.hpp"
 #include "driftd/store/windows.hpp"
 
@@ -185,14 +186,18 @@ Status accumulate_windows(WriteTxn& txn, const WindowBatch& batch) {
   return add_unit(txn, state, reference.get(), cache.settings(), unit);
 }
 
-void accumulate_results(WriteTxn& txn, std::span<const ResultPrediction> results) {
-  if (results.empty()) return;
+void note_result_versions(WriteTxn& txn, std::span<const ResultPrediction> results) {
   std::map<std::string_view, util::UnixMs> earliest;
   for (const auto& r : results) {
     auto [it, inserted] = earliest.try_emplace(r.model_version, r.timestamp);
     if (!inserted) it->second = std::min(it->second, r.timestamp);
   }
   for (const auto& [version, at] : earliest) ensure_binning(txn, version, 0, at);
+}
+
+void accumulate_results(WriteTxn& txn, std::span<const ResultPrediction> results) {
+  if (results.empty()) return;
+  note_result_versions(txn, results);
   const std::int64_t bucket_ms = txn.connection().attachment<BinningCache>().settings().bucket_ms;
   using Key = std::tuple<std::string_view, std::string_view, util::UnixMs>;
   std::map<Key, PredictionGroup> groups;
@@ -213,6 +218,7 @@ void accumulate_results(WriteTxn& txn, std::span<const ResultPrediction> results
 }
 
 Result<WindowBuckets> read_buckets(Store& store, const BucketQuery& query) {
+  (void)sync_result_aggregates(store);  // when it fails, the buckets as last synced
   return store.read([&](Connection& c) -> Result<WindowBuckets> {
     constexpr const char* k_select =
         "SELECT device_id, epoch, windows, clips, counts, results, labels, confidence_sum, "
@@ -271,6 +277,7 @@ Result<WindowBuckets> read_buckets(Store& store, const BucketQuery& query) {
 
 Result<bool> has_buckets(Store& store, std::string_view model_version, util::UnixMs first_start,
                          util::UnixMs last_start) {
+  (void)sync_result_aggregates(store);
   return store.read([&](Connection& c) -> Result<bool> {
     SQLite::Statement& select = c.prepare(
         "SELECT 1 FROM drift_buckets WHERE model_version = ? AND bucket_start >= ? AND "
@@ -284,6 +291,7 @@ Result<bool> has_buckets(Store& store, std::string_view model_version, util::Uni
 
 Result<std::optional<util::UnixMs>> first_results_bucket(Store& store,
                                                          std::string_view model_version) {
+  (void)sync_result_aggregates(store);
   return store.read([&](Connection& c) -> Result<std::optional<util::UnixMs>> {
     SQLite::Statement& select = c.prepare(
         "SELECT bucket_start FROM drift_buckets WHERE model_version = ? AND results > 0 "

@@ -4,9 +4,12 @@
 #include <SQLiteCpp/Column.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <chrono>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <span>
+#include <string>
 #include <utility>
 
 #include "driftd/store/devices.hpp"
@@ -74,13 +77,11 @@ std::string scores_json(const std::map<std::string, double>& scores) {
   return object.dump();
 }
 
-// The devices' share of one batch: only records actually stored count.
-std::map<std::string, DeviceActivity> device_activity(const std::vector<ResultRecord>& batch,
-                                                      const std::vector<bool>& accepted) {
-  std::map<std::string, DeviceActivity> by_device;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (!accepted[i]) continue;
-    const ResultRecord& r = batch[i];
+// The devices' share of `results`.
+std::map<std::string_view, DeviceActivity> device_activity(
+    std::span<const ResultPrediction> results) {
+  std::map<std::string_view, DeviceActivity> by_device;
+  for (const ResultPrediction& r : results) {
     auto [it, inserted] = by_device.try_emplace(r.device_id);
     DeviceActivity& a = it->second;
     if (inserted) {
@@ -98,6 +99,15 @@ std::map<std::string, DeviceActivity> device_activity(const std::vector<ResultRe
   }
   return by_device;
 }
+
+constexpr const char* k_aggregated_key = "results_aggregated_through";
+// How stale the aggregates may grow while results keep coming and nobody reads them.
+constexpr std::chrono::milliseconds k_aggregate_every{200};
+
+// The writer connection's note of when the aggregates were last brought up to date.
+struct AggregateClock {
+  std::chrono::steady_clock::time_point synced{};
+};
 
 // The device-computed windows of a result, all at the result's timestamp.
 WindowBatch device_windows(const ResultRecord& r) {
@@ -148,9 +158,25 @@ class InsertJob {
         ++outcome.duplicates;
       }
     }
-    // 2. Devices first: results reference them.
-    for (const auto& [device, activity] : device_activity(batch, accepted)) {
-      record_device_activity(txn, activity);
+    std::vector<ResultPrediction> predictions;
+    predictions.reserve(batch.size());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (!accepted[i]) continue;
+      const ResultRecord& r = batch[i];
+      predictions.push_back({r.device_id, r.model_version, r.timestamp, r.label, r.confidence});
+    }
+    // 2. Devices first: results reference them. Their counters follow in
+    // sync_result_aggregates(), like the drift buckets' prediction statistics.
+    for (const auto& [device, activity] : device_activity(predictions)) {
+      SQLite::Statement& known = txn.prepare(
+          "INSERT INTO devices (device_id, first_seen, last_seen, model_version, results_count, "
+          "clips_count) VALUES (?1, ?2, ?3, ?4, 0, 0) ON CONFLICT (device_id) DO NOTHING");
+      known.bind(1, std::string(activity.device_id));
+      known.bind(2, static_cast<std::int64_t>(activity.earliest));
+      known.bind(3, static_cast<std::int64_t>(activity.latest));
+      known.bind(4, std::string(activity.model_version));
+      known.exec();
+      known.reset();
     }
     // 3. The new rows.
     SQLite::Statement& insert = txn.prepare(
@@ -182,15 +208,12 @@ class InsertJob {
         }
       }
     }
-    // 4. The drift buckets' prediction statistics, in the same job.
-    std::vector<ResultPrediction> predictions;
-    predictions.reserve(static_cast<std::size_t>(outcome.accepted));
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      if (!accepted[i]) continue;
-      const ResultRecord& r = batch[i];
-      predictions.push_back({r.device_id, r.model_version, r.timestamp, r.label, r.confidence});
+    // 4. The model versions' drift state at once; the aggregates when they are due.
+    note_result_versions(txn, predictions);
+    auto& clock = txn.connection().attachment<AggregateClock>();
+    if (std::chrono::steady_clock::now() - clock.synced >= k_aggregate_every) {
+      sync_result_aggregates(txn);
     }
-    accumulate_results(txn, predictions);
     return outcome;
   }
 
@@ -235,12 +258,81 @@ void insert_results_then(Store& store, std::vector<ResultRecord> batch, util::Un
   store.writer().submit_then(std::move(*job), std::move(done));
 }
 
+UnsyncedResults unsynced_results(Connection& c) {
+  UnsyncedResults out;
+  SQLite::Statement& mark = c.prepare("SELECT value FROM meta WHERE key = ?");
+  mark.bind(1, k_aggregated_key);
+  if (!mark.executeStep()) {  // a schema without the aggregates (or without its mark)
+    mark.reset();
+    return out;
+  }
+  out.marked = true;
+  out.through = std::stoll(mark.getColumn(0).getString());
+  out.newest = out.through;
+  mark.reset();
+  SQLite::Statement& read = c.prepare(
+      "SELECT id, device_id, model_version, timestamp_ms, label, confidence FROM results "
+      "WHERE id > ? ORDER BY id");
+  read.bind(1, out.through);
+  while (read.executeStep()) {
+    out.newest = read.getColumn(0).getInt64();
+    out.rows.push_back({read.getColumn(1).getString(), read.getColumn(2).getString(),
+                        read.getColumn(3).getInt64(), read.getColumn(4).getString(),
+                        read.getColumn(5).getDouble()});
+  }
+  read.reset();
+  return out;
+}
+
+std::vector<ResultPrediction> UnsyncedResults::predictions() const {
+  std::vector<ResultPrediction> out;
+  out.reserve(rows.size());
+  for (const Row& r : rows) {
+    out.push_back({r.device_id, r.model_version, r.timestamp, r.label, r.confidence});
+  }
+  return out;
+}
+
+std::map<std::string_view, DeviceActivity> UnsyncedResults::devices(
+    std::span<const ResultPrediction> predictions) {
+  return device_activity(predictions);
+}
+
+void sync_result_aggregates(WriteTxn& txn) {
+  const UnsyncedResults unsynced = unsynced_results(txn.connection());
+  txn.connection().attachment<AggregateClock>().synced = std::chrono::steady_clock::now();
+  if (unsynced.rows.empty()) return;
+  const std::vector<ResultPrediction> predictions = unsynced.predictions();
+  for (const auto& [device, activity] : UnsyncedResults::devices(predictions)) {
+    record_device_activity(txn, activity);
+  }
+  accumulate_results(txn, predictions);
+  SQLite::Statement& advance = txn.prepare(
+      "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+      "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  advance.bind(1, k_aggregated_key);
+  advance.bind(2, std::to_string(unsynced.newest));
+  advance.exec();
+  advance.reset();
+}
+
+Status sync_result_aggregates(Store& store) {
+  return store.writer().run([](WriteTxn& txn) -> Status {
+    sync_result_aggregates(txn);
+    return Ok{};
+  });
+}
+
 Result<std::int64_t> delete_results_before(Store& store, util::UnixMs cutoff,
                                            std::int64_t batch_rows) {
-  return delete_in_chunks(store,
-                          "DELETE FROM results WHERE id IN "
-                          "(SELECT id FROM results WHERE timestamp_ms < ?1 LIMIT ?2)",
-                          cutoff, batch_rows);
+  // Whatever is deleted has been counted first; and the newest result stays, so ids keep
+  // growing past the aggregates' mark.
+  if (Status synced = sync_result_aggregates(store); !synced) return synced.error();
+  return delete_in_chunks(
+      store,
+      "DELETE FROM results WHERE id IN (SELECT id FROM results "
+      "WHERE timestamp_ms < ?1 AND id < (SELECT max(id) FROM results) LIMIT ?2)",
+      cutoff, batch_rows);
 }
 
 }  // namespace driftd::store

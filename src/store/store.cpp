@@ -1,5 +1,7 @@
 #include "driftd/store/store.hpp"
 
+#include "driftd/store/results.hpp"
+
 #include <SQLiteCpp/Column.h>
 #include <SQLiteCpp/Statement.h>
 
@@ -23,6 +25,16 @@ Status create_parent_directories(const std::filesystem::path& database) {
                       "cannot create directory " + parent.string() + ": " + ec.message());
   }
   return Ok{};
+}
+
+}  // namespace
+
+namespace {
+
+bool has_table(Connection& c, const char* name) {
+  SQLite::Statement query(c.db(), "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+  query.bind(1, name);
+  return query.executeStep();
 }
 
 }  // namespace
@@ -65,7 +77,11 @@ Store::Store(StoreOptions options, MigrationReport report, std::unique_ptr<Conne
   } catch (...) {
     checkpointer.reset();
   }
+  m_counts_results = has_table(*writer, "meta") && has_table(*writer, "results");
   m_writer = std::make_unique<Writer>(std::move(writer), m_options.writer, std::move(checkpointer));
+  // Counts what a crash left uncounted (results.hpp); a failure here is retried by the
+  // next ingest or read.
+  if (m_counts_results) (void)sync_result_aggregates(*this);
 }
 
 Store::~Store() {
@@ -73,6 +89,7 @@ Store::~Store() {
 }
 
 void Store::close() {
+  if (m_counts_results) (void)sync_result_aggregates(*this);  // the file alone is complete
   m_writer->stop();
   m_readers->close();
 }

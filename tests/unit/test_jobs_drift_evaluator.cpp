@@ -312,9 +312,11 @@ TEST_CASE("a pass deletes results, windows and history past retention, once an h
   store::ResultRecord late = results.front();
   late.result_id = "late";
   late.timestamp = k_t0 - 60 * k_hour;
-  REQUIRE(store::insert_results(*f.store, {late}, k_t0).ok());
+  store::ResultRecord fresh = results.back();
+  fresh.result_id = "fresh";
+  REQUIRE(store::insert_results(*f.store, {late, fresh}, k_t0).ok());
   f.pass(k_t0 + 30 * k_minute);
-  CHECK(count("results") == 7);
+  CHECK(count("results") == 8);
   f.pass(k_t0 + 61 * k_minute);
-  CHECK(count("results") == 6);
+  CHECK(count("results") == 7);
 }

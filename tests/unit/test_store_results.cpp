@@ -197,6 +197,14 @@ TEST_CASE("retention deletes only results older than the cutoff and keeps device
   CHECK(count_results(*store, "timestamp_ms < 10000") == 0);
   CHECK(device(*store, "a").results == 25);
   CHECK(delete_results_before(*store, 10'000, 4).value() == 0);
+
+  // Everything past retention: the newest result stays, so ids never start over.
+  CHECK(delete_results_before(*store, 1'000'000, 4).value() == 14);
+  CHECK(count_results(*store) == 1);
+  CHECK(count_results(*store, "timestamp_ms = 24000") == 1);
+  REQUIRE(insert_results(*store, {result("a", 40'000)}, 41'000).ok());
+  CHECK(count_results(*store, "id = 26") == 1);  // after the kept one; an empty table restarts at 1
+  CHECK(device(*store, "a").results == 26);
 }
 
 TEST_CASE("an empty batch is accepted and stores nothing") {
@@ -244,4 +252,72 @@ TEST_CASE("results keep only the indexes their queries use, and both queries use
             .find("USING COVERING INDEX results_device_result_id") != std::string::npos);
   CHECK(plan("SELECT id FROM results WHERE timestamp_ms < 5 LIMIT 10")
             .find("USING COVERING INDEX results_by_time") != std::string::npos);
+}
+
+TEST_CASE("results a crash left out of the aggregates are counted once, at the next open") {
+  ScratchDir dir;
+  const auto db = dir.path() / "driftd.db";
+  {
+    auto store = open_store(db);
+    REQUIRE(insert_results(*store, {result("a", 1'000, "12", "r1")}, 2'000).ok());
+  }
+  const auto raw_int = [&](const std::string& sql) {
+    SQLite::Database raw(db.string(), SQLite::OPEN_READONLY);
+    return raw.execAndGet(sql).getInt64();
+  };
+  REQUIRE(raw_int("SELECT results_count FROM devices WHERE device_id = 'a'") == 1);
+  // What a crash between a result's commit and the next sync leaves: the row, not its
+  // counts.
+  {
+    SQLite::Database raw(db.string(), SQLite::OPEN_READWRITE);
+    raw.exec(
+        "INSERT INTO results (device_id, result_id, model_version, timestamp_ms, received_ms, "
+        "label, confidence) VALUES ('a', 'r2', '13', 5000, 5000, 'sleeping', 0.5)");
+  }
+  CHECK(raw_int("SELECT results_count FROM devices WHERE device_id = 'a'") == 1);
+  for (int reopen = 0; reopen < 2; ++reopen) {
+    auto store = open_store(db);
+    // Counted by the open itself (read straight from the file, no read of the store's).
+    CHECK(raw_int("SELECT results_count FROM devices WHERE device_id = 'a'") == 2);
+    CHECK(raw_int("SELECT last_seen FROM devices WHERE device_id = 'a'") == 5'000);
+    CHECK(raw_int("SELECT sum(results) FROM drift_buckets") == 2);
+    CHECK(raw_int("SELECT CAST(value AS INTEGER) FROM meta "
+                  "WHERE key = 'results_aggregated_through'") == 2);
+    CHECK(device(*store, "a").model_version == "13");
+    CHECK(device(*store, "a").results == 2);
+  }
+}
+
+TEST_CASE("every acknowledged result is in the devices' counters the moment it is read") {
+  ScratchDir dir;
+  auto store = open_store(dir.path() / "driftd.db");
+  for (int i = 0; i < 30; ++i) {
+    REQUIRE(insert_results(*store, {result("d" + std::to_string(i % 3), 1'000 + i)}, 2'000).ok());
+    CHECK(device(*store, "d" + std::to_string(i % 3)).results == i / 3 + 1);
+  }
+  CHECK(latest_model_version(*store).value() == "12");
+}
+
+TEST_CASE("a database from before the aggregates' mark keeps its counts on upgrade") {
+  ScratchDir dir;
+  const auto db = dir.path() / "driftd.db";
+  {
+    // Schema version 6: every result was counted in its own ingest job.
+    driftd::store::StoreOptions v6;
+    v6.migrations.resize(6);
+    auto store = open_store(db, v6);
+    SQLite::Database raw(db.string(), SQLite::OPEN_READWRITE);
+    raw.exec(
+        "INSERT INTO devices (device_id, first_seen, last_seen, model_version, results_count, "
+        "clips_count) VALUES ('old', 1000, 2000, '11', 2, 0);"
+        "INSERT INTO results (device_id, model_version, timestamp_ms, received_ms, label, "
+        "confidence) VALUES ('old', '11', 1000, 1000, 'a', 0.5), ('old', '11', 2000, 2000, 'a', "
+        "0.5);");
+  }
+  auto store = open_store(db);
+  CHECK(store->migration_report().previous_version == 6);
+  CHECK(store->migration_report().current_version == 7);
+  CHECK(device(*store, "old").results == 2);
+  REQUIRE(insert_results(*store, {result("old", 3'000)}, 4'000).ok());
+  CHECK(device(*store, "old").results == 3);
 }

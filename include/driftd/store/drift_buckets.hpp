@@ -46,8 +46,12 @@ struct ResultPrediction {
   double confidence = 0;
 };
 
-// Inside insert_results()' write job: adds each stored result's label and confidence to
-// its bucket. Throws on SQLite errors.
+// Inside a write job: makes sure each model version of `results` has its drift state
+// (drift_binning.hpp, ensure_binning), first seen no later than its earliest result.
+void note_result_versions(WriteTxn& txn, std::span<const ResultPrediction> results);
+
+// Inside a write job (results.hpp, sync_result_aggregates): note_result_versions(), then
+// adds each result's label and confidence to its bucket. Throws on SQLite errors.
 void accumulate_results(WriteTxn& txn, std::span<const ResultPrediction> results);
 
 // One unit of windows to add to a bucket (used by re-binning).

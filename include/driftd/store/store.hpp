@@ -108,6 +108,7 @@ class Store {
   StoreOptions m_options;
   MigrationReport m_report;
   std::unique_ptr<ReadPool> m_readers;
+  bool m_counts_results = false;  // the schema has the result aggregates (results.hpp)
   std::unique_ptr<Writer> m_writer;
   // steady_clock nanoseconds until which has_room() answers yes without asking.
   mutable std::atomic<std::int64_t> m_room_until_ns{0};
