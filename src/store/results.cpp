@@ -103,10 +103,14 @@ std::map<std::string_view, DeviceActivity> device_activity(
 constexpr const char* k_aggregated_key = "results_aggregated_through";
 // How stale the aggregates may grow while results keep coming and nobody reads them.
 constexpr std::chrono::milliseconds k_aggregate_every{200};
+// How many results a sync may have to add at most (about a millisecond of work), so that
+// no ingest job waits long for one, also under batches of a thousand.
+constexpr std::int64_t k_aggregate_rows = 1000;
 
-// The writer connection's note of when the aggregates were last brought up to date.
+// The writer connection's note of the last sync: when, and the mark it left.
 struct AggregateClock {
   std::chrono::steady_clock::time_point synced{};
+  std::int64_t through = 0;
 };
 
 // The device-computed windows of a result, all at the result's timestamp.
@@ -182,6 +186,7 @@ class InsertJob {
     SQLite::Statement& insert = txn.prepare(
         "INSERT INTO results (device_id, result_id, model_version, timestamp_ms, received_ms, "
         "label, confidence, scores) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    std::int64_t newest = 0;  // the id of the last result stored
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (!accepted[i]) continue;
       const ResultRecord& r = batch[i];
@@ -199,6 +204,7 @@ class InsertJob {
       insert.bind(7, r.confidence);
       insert.bind(8, scores[i]);
       insert.exec();
+      newest = txn.last_insert_id();
       ++outcome.accepted;
       if (!r.feature_windows.empty()) {
         if (Status windows = record_windows(txn, device_windows(r)); !windows) {
@@ -210,8 +216,9 @@ class InsertJob {
     }
     // 4. The model versions' drift state at once; the aggregates when they are due.
     note_result_versions(txn, predictions);
-    auto& clock = txn.connection().attachment<AggregateClock>();
-    if (std::chrono::steady_clock::now() - clock.synced >= k_aggregate_every) {
+    const auto& clock = txn.connection().attachment<AggregateClock>();
+    if (std::chrono::steady_clock::now() - clock.synced >= k_aggregate_every ||
+        newest - clock.through >= k_aggregate_rows) {
       sync_result_aggregates(txn);
     }
     return outcome;
@@ -300,7 +307,9 @@ std::map<std::string_view, DeviceActivity> UnsyncedResults::devices(
 
 void sync_result_aggregates(WriteTxn& txn) {
   const UnsyncedResults unsynced = unsynced_results(txn.connection());
-  txn.connection().attachment<AggregateClock>().synced = std::chrono::steady_clock::now();
+  auto& clock = txn.connection().attachment<AggregateClock>();
+  clock.synced = std::chrono::steady_clock::now();
+  clock.through = unsynced.newest;
   if (unsynced.rows.empty()) return;
   const std::vector<ResultPrediction> predictions = unsynced.predictions();
   for (const auto& [device, activity] : UnsyncedResults::devices(predictions)) {

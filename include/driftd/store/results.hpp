@@ -66,8 +66,8 @@ void insert_results_then(Store& store, std::vector<ResultRecord> batch, util::Un
 // by each ingest job: every result after the mark kept in meta ("results_aggregated_through")
 // is added to them and the mark moves on, in one transaction, so a result is counted
 // exactly once, also across a crash (the first sync after a restart counts what the crash
-// left out). Ingest jobs sync when the last sync is 200 ms old; the reads of those
-// aggregates (list_devices, latest_model_version, read_buckets, has_buckets,
+// left out). Ingest jobs sync when the last sync is 200 ms old or 1000 results behind; the
+// reads of those aggregates (list_devices, latest_model_version, read_buckets, has_buckets,
 // first_results_bucket) sync first, so a reader sees every result acknowledged before it.
 // Inside a write job:
 void sync_result_aggregates(WriteTxn& txn);
