@@ -10,18 +10,22 @@
 
 namespace driftd::store {
 
-void record_device_activity(WriteTxn& txn, const DeviceActivity& activity) {
-  // In the DO UPDATE clause, columns name the row's values before the update.
+void record_device_activity(WriteTxn& txn, const DeviceActivity& activity, DeviceUpdate update) {
+  // In the DO UPDATE clause, columns name the row's values before the update. Leaving an
+  // existing row alone writes no page.
   SQLite::Statement& upsert = txn.prepare(
-      "INSERT INTO devices (device_id, first_seen, last_seen, model_version, results_count, "
-      "clips_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
-      "ON CONFLICT (device_id) DO UPDATE SET "
-      "first_seen = MIN(first_seen, excluded.first_seen), "
-      "last_seen = MAX(last_seen, excluded.last_seen), "
-      "model_version = CASE WHEN excluded.last_seen >= last_seen "
-      "THEN excluded.model_version ELSE model_version END, "
-      "results_count = results_count + excluded.results_count, "
-      "clips_count = clips_count + excluded.clips_count");
+      update == DeviceUpdate::create_only
+          ? "INSERT INTO devices (device_id, first_seen, last_seen, model_version, results_count, "
+            "clips_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (device_id) DO NOTHING"
+          : "INSERT INTO devices (device_id, first_seen, last_seen, model_version, results_count, "
+            "clips_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+            "ON CONFLICT (device_id) DO UPDATE SET "
+            "first_seen = MIN(first_seen, excluded.first_seen), "
+            "last_seen = MAX(last_seen, excluded.last_seen), "
+            "model_version = CASE WHEN excluded.last_seen >= last_seen "
+            "THEN excluded.model_version ELSE model_version END, "
+            "results_count = results_count + excluded.results_count, "
+            "clips_count = clips_count + excluded.clips_count");
   upsert.bind(1, std::string(activity.device_id));
   upsert.bind(2, static_cast<std::int64_t>(activity.earliest));
   upsert.bind(3, static_cast<std::int64_t>(activity.latest));

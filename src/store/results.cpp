@@ -171,16 +171,9 @@ class InsertJob {
     }
     // 2. Devices first: results reference them. Their counters follow in
     // sync_result_aggregates(), like the drift buckets' prediction statistics.
-    for (const auto& [device, activity] : device_activity(predictions)) {
-      SQLite::Statement& known = txn.prepare(
-          "INSERT INTO devices (device_id, first_seen, last_seen, model_version, results_count, "
-          "clips_count) VALUES (?1, ?2, ?3, ?4, 0, 0) ON CONFLICT (device_id) DO NOTHING");
-      known.bind(1, std::string(activity.device_id));
-      known.bind(2, static_cast<std::int64_t>(activity.earliest));
-      known.bind(3, static_cast<std::int64_t>(activity.latest));
-      known.bind(4, std::string(activity.model_version));
-      known.exec();
-      known.reset();
+    for (auto [device, activity] : device_activity(predictions)) {
+      activity.results = 0;
+      record_device_activity(txn, activity, DeviceUpdate::create_only);
     }
     // 3. The new rows.
     SQLite::Statement& insert = txn.prepare(

@@ -39,10 +39,17 @@ struct DeviceActivity {
   std::int64_t clips = 0;    // new clips stored
 };
 
-// Inside a write job: creates the device's row if missing, widens first/last seen, takes
-// the model version when `latest` is not older than last_seen, and adds the counts. Call it
-// before inserting rows that reference the device. Throws on SQLite errors.
-void record_device_activity(WriteTxn& txn, const DeviceActivity& activity);
+enum class DeviceUpdate {
+  counters,     // create the row if missing, else widen it and add the counts
+  create_only,  // create the row if missing (with `activity`), else leave it as it is
+};
+
+// Inside a write job: creates the device's row if missing; with DeviceUpdate::counters also
+// widens first/last seen of an existing one, takes the model version when `latest` is not
+// older than last_seen, and adds the counts. Call it before inserting rows that reference
+// the device. Throws on SQLite errors.
+void record_device_activity(WriteTxn& txn, const DeviceActivity& activity,
+                            DeviceUpdate update = DeviceUpdate::counters);
 
 // Every device, by device id, with its status computed against `now`.
 Result<std::vector<DeviceSummary>> list_devices(Store& store, util::UnixMs now,

@@ -37,14 +37,17 @@ struct WindowBatch;
 // model version and adds them to their bucket. Throws on SQLite errors.
 Status accumulate_windows(WriteTxn& txn, const WindowBatch& batch);
 
-// One stored result as the buckets see it.
-struct ResultPrediction {
-  std::string_view device_id;
-  std::string_view model_version;
+// One stored result as the buckets see it; `Text` std::string_view (a view of a record held
+// elsewhere) or std::string (a row read back, results.hpp).
+template <typename Text>
+struct BasicResultPrediction {
+  Text device_id;
+  Text model_version;
   util::UnixMs timestamp = 0;
-  std::string_view label;
+  Text label;
   double confidence = 0;
 };
+using ResultPrediction = BasicResultPrediction<std::string_view>;
 
 // Inside a write job: makes sure each model version of `results` has its drift state
 // (drift_binning.hpp, ensure_binning), first seen no later than its earliest result.

@@ -77,13 +77,7 @@ Status sync_result_aggregates(Store& store);
 // The results stored after the mark: what the next sync adds. A read that must be exact
 // even while syncs fail (a full disk, a read-only database) adds them itself.
 struct UnsyncedResults {
-  struct Row {
-    std::string device_id;
-    std::string model_version;
-    util::UnixMs timestamp = 0;
-    std::string label;
-    double confidence = 0;
-  };
+  using Row = BasicResultPrediction<std::string>;
   bool marked = false;       // the schema keeps the aggregates
   std::int64_t through = 0;  // the mark: the last result counted
   std::int64_t newest = 0;   // the newest result read
