@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <map>
@@ -14,6 +13,7 @@
 #include "driftd/api/api_error.hpp"
 #include "driftd/api/rate_limiter.hpp"
 #include "guarded_server.hpp"
+#include "http_server_impl.hpp"
 
 namespace driftd::api {
 
@@ -22,8 +22,6 @@ namespace {
 // Timeouts of the server, set in one place.
 constexpr std::chrono::seconds k_read_timeout{10};
 constexpr std::chrono::seconds k_write_timeout{10};
-constexpr int k_keep_alive_seconds = 30;
-constexpr std::size_t k_keep_alive_max_requests = 100'000;
 
 // The query of a request target, each pair decoded as cpp-httplib does ('+' is a space).
 // Split here rather than taken from Request::params, which drops a repeated identical
@@ -100,11 +98,6 @@ bool is_audio_type(const std::string& ct) {
   }
   return false;
 }
-
-struct CompiledRoute {
-  Route route;
-  std::vector<std::string> segments;
-};
 
 bool match(const CompiledRoute& r, const std::vector<std::string>& parts,
            std::map<std::string, std::string>& params) {
@@ -197,99 +190,6 @@ Result<std::pair<std::string, int>> split_listen_address(const std::string& list
   }
   return std::make_pair(host, port);
 }
-
-struct HttpServer::Impl {
-  ServerOptions options;
-  Authenticator authenticator;
-  RequestObserver observer;
-  std::unique_ptr<httplib::Server> server;
-  std::vector<CompiledRoute> routes;
-  RateLimiter limiter;
-  int port = 0;
-
-  Impl(ServerOptions o, Authenticator a, RequestObserver obs)
-      : options(std::move(o)),
-        authenticator(std::move(a)),
-        observer(std::move(obs)),
-        limiter(options.rate_limit_per_device) {}
-
-  void install();
-  // True for a body that must not be read at all: too large by its Content-Length, or in
-  // an encoding driftd does not decode.
-  bool must_refuse_unread(const httplib::Request& req) const {
-    if (req.has_header("Content-Encoding")) {
-      const auto enc = req.get_header_value("Content-Encoding");
-      if (enc != "gzip" && enc != "identity") return true;
-    }
-    return req.has_header("Content-Length") &&
-           req.get_header_value<std::uint64_t>("Content-Length") >
-               static_cast<std::uint64_t>(options.max_body_bytes);
-  }
-  void dispatch(const httplib::Request& req, httplib::Response& res,
-                const httplib::ContentReader* reader);
-  Reply handle(const httplib::Request& req, const httplib::ContentReader* reader,
-               RequestRecord& record, Request& request);
-  // Whether this request's answer may be sent later (Request::answer_later).
-  bool may_answer_later(const httplib::Request& req) const;
-  // The last steps of every reply: a refused cached principal's token is looked up afresh
-  // (`recheck_token`: set exactly when the principal came from the cache), then the
-  // record is completed, logged and observed.
-  void conclude(Reply& reply, RequestRecord& record,
-                const std::optional<std::optional<std::string>>& recheck_token,
-                std::chrono::steady_clock::time_point started);
-
-  class Later;
-};
-
-// A LaterReply: renders the reply as cpp-httplib would for a kept-alive connection and
-// hands the bytes to the connection's net::LaterSend.
-class HttpServer::Impl::Later final : public LaterReply {
- public:
-  Later(Impl& impl, std::shared_ptr<net::LaterSend> answer, RequestRecord record,
-        std::optional<std::optional<std::string>> recheck_token,
-        std::chrono::steady_clock::time_point started)
-      : m_impl(impl),
-        m_answer(std::move(answer)),
-        m_record(std::move(record)),
-        m_recheck_token(std::move(recheck_token)),
-        m_started(started) {}
-  Later(const Later&) = delete;
-  Later& operator=(const Later&) = delete;
-  // Never left without an answer: the connection waits for one before it goes on.
-  ~Later() override {
-    if (!m_sent.load()) send(internal_error());
-  }
-
-  void send(Reply reply) override {
-    if (m_sent.exchange(true)) return;
-    finish(std::move(reply));
-  }
-  void refuse(const ApiError& error) override;
-
- private:
-  void finish(Reply reply) {
-    try {
-      m_impl.conclude(reply, m_record, m_recheck_token, m_started);
-    } catch (...) {
-      reply = internal_error();
-    }
-    m_answer->send(render(reply));
-  }
-  static Reply internal_error() {
-    return Reply::json(
-        500,
-        {{"error",
-          {{"code", "internal_error"}, {"message", "the server failed to handle this request"}}}});
-  }
-  static std::string render(const Reply& reply);
-
-  Impl& m_impl;
-  std::shared_ptr<net::LaterSend> m_answer;
-  RequestRecord m_record;
-  std::optional<std::optional<std::string>> m_recheck_token;
-  std::chrono::steady_clock::time_point m_started;
-  std::atomic<bool> m_sent{false};
-};
 
 HttpServer::HttpServer(ServerOptions options, Authenticator authenticator, RequestObserver observer)
     : m_impl(std::make_unique<Impl>(std::move(options), std::move(authenticator),
@@ -437,9 +337,6 @@ void HttpServer::Impl::install() {
   });
 }
 
-namespace {
-
-// The JSON error answer of an ApiError, with the headers its extras ask for.
 Reply error_reply(const ApiError& e, RequestRecord& record) {
   Reply reply = Reply::json(e.status(), e.to_json());
   record.error_code = e.code();
@@ -451,104 +348,6 @@ Reply error_reply(const ApiError& e, RequestRecord& record) {
     reply.headers.emplace_back("Allow", e.extra["allow"].get<std::string>());
   }
   return reply;
-}
-
-// cpp-httplib's reason phrases for the statuses driftd answers with.
-const char* reason_phrase(int status) {
-  switch (status) {
-    case 200:
-      return "OK";
-    case 201:
-      return "Created";
-    case 202:
-      return "Accepted";
-    case 204:
-      return "No Content";
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 409:
-      return "Conflict";
-    case 413:
-      return "Payload Too Large";
-    case 415:
-      return "Unsupported Media Type";
-    case 422:
-      return "Unprocessable Entity";
-    case 429:
-      return "Too Many Requests";
-    case 503:
-      return "Service Unavailable";
-    case 507:
-      return "Insufficient Storage";
-    default:
-      return "Internal Server Error";
-  }
-}
-
-bool iless(const std::string& a, const std::string& b) {
-  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) <
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
-
-}  // namespace
-
-void HttpServer::Impl::Later::refuse(const ApiError& error) {
-  if (m_sent.exchange(true)) return;
-  Reply reply;
-  try {
-    reply = error_reply(error, m_record);
-  } catch (...) {
-    reply = internal_error();
-  }
-  finish(std::move(reply));
-}
-
-std::string HttpServer::Impl::Later::render(const Reply& reply) {
-  std::vector<std::pair<std::string, std::string>> headers = reply.headers;
-  headers.emplace_back("Keep-Alive", "timeout=" + std::to_string(k_keep_alive_seconds) +
-                                         ", max=" + std::to_string(k_keep_alive_max_requests));
-  headers.emplace_back("Content-Length", std::to_string(reply.body.size()));
-  if (!reply.body.empty()) headers.emplace_back("Content-Type", reply.content_type);
-  // In cpp-httplib's order: by name, case-insensitively.
-  std::stable_sort(headers.begin(), headers.end(),
-                   [](const auto& a, const auto& b) { return iless(a.first, b.first); });
-  std::string out =
-      "HTTP/1.1 " + std::to_string(reply.status) + " " + reason_phrase(reply.status) + "\r\n";
-  for (const auto& [name, value] : headers) out += name + ": " + value + "\r\n";
-  out += "\r\n";
-  out += reply.body;
-  return out;
-}
-
-bool HttpServer::Impl::may_answer_later(const httplib::Request& req) const {
-  if (!options.tls_cert.empty() || req.version != "HTTP/1.1" || req.method == "HEAD" ||
-      req.has_header("Range")) {
-    return false;
-  }
-  const auto lower_without_spaces = [&](const char* name) {
-    std::string value;
-    for (char ch : req.get_header_value(name)) {
-      if (ch != ' ' && ch != '\t')
-        value += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    }
-    return value;
-  };
-  // A later answer is never compressed: fine for any client that does not refuse an
-  // uncompressed one.
-  const std::string accepted = lower_without_spaces("Accept-Encoding");
-  return lower_without_spaces("Connection").find("close") == std::string::npos &&
-         accepted.find("identity;q=0") == std::string::npos &&
-         accepted.find("*;q=0") == std::string::npos;
 }
 
 void HttpServer::Impl::conclude(Reply& reply, RequestRecord& record,
@@ -610,12 +409,10 @@ void HttpServer::Impl::dispatch(const httplib::Request& req, httplib::Response& 
     reply = error_reply(e, record);
   } catch (const std::exception& e) {
     spdlog::error("{} {}: internal error: {}", req.method, req.path, e.what());
-    reply = error_reply(ApiError(500, "internal_error", "the server failed to handle this request"),
-                        record);
+    reply = error_reply(internal_error(), record);
   } catch (...) {
     spdlog::error("{} {}: internal error of unknown type", req.method, req.path);
-    reply = error_reply(ApiError(500, "internal_error", "the server failed to handle this request"),
-                        record);
+    reply = error_reply(internal_error(), record);
   }
   if (later) {
     // The connection drops what cpp-httplib writes now; the answer goes out through the
